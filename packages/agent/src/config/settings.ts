@@ -1,0 +1,236 @@
+/**
+ * Agent settings: programmatic options override `DD_*` environment variables, which override
+ * defaults (shared/reference/settings.md). An invalid value produces one warning and the default,
+ * never an exception.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+
+export interface AgentOptions {
+  service?: string;
+  env?: string;
+  version?: string;
+  tags?: Record<string, string>;
+  /** Full agent URL (`http://…`, `unix://…`). */
+  agentUrl?: string;
+  dynamicInstrumentationEnabled?: boolean;
+  remoteConfigEnabled?: boolean;
+  remoteConfigPollIntervalSeconds?: number;
+  probeFile?: string;
+  uploadIntervalSeconds?: number;
+  captureTimeoutMs?: number;
+  evaluationTimeoutMs?: number;
+  redactedIdentifiers?: string[];
+  redactionExcludedIdentifiers?: string[];
+  redactedTypes?: string[];
+  diagnosticsIntervalSeconds?: number;
+  /** Symbol Database: undefined follows dynamic instrumentation. */
+  symbolDatabaseUploadEnabled?: boolean;
+  symbolDatabaseForceUpload?: boolean;
+  symbolDatabaseIncludes?: string[];
+  symbolDatabaseHotLoad?: boolean;
+  /** Write events and statuses as JSON lines to this file (`-` = stdout). */
+  outputFile?: string;
+  /** The application root for relative paths; defaults to the process's cwd. */
+  appRoot?: string;
+}
+
+export interface AgentConfig {
+  service: string;
+  env: string | undefined;
+  version: string | undefined;
+  tags: Record<string, string>;
+  runtimeId: string;
+  hostname: string;
+  agentUrl: URL;
+  dynamicInstrumentationEnabled: boolean;
+  /** True when DD_DYNAMIC_INSTRUMENTATION_ENABLED was explicitly false: blocks remote enablement. */
+  dynamicInstrumentationExplicitlyDisabled: boolean;
+  remoteConfigEnabled: boolean;
+  remoteConfigPollIntervalSeconds: number;
+  probeFile: string | undefined;
+  uploadIntervalSeconds: number;
+  captureTimeoutMs: number;
+  evaluationTimeoutMs: number;
+  redactedIdentifiers: string[];
+  redactionExcludedIdentifiers: string[];
+  redactedTypes: string[];
+  diagnosticsIntervalSeconds: number;
+  symbolDatabaseUploadEnabled: boolean | undefined;
+  symbolDatabaseForceUpload: boolean;
+  symbolDatabaseIncludes: string[];
+  symbolDatabaseHotLoad: boolean;
+  gitCommitSha: string | undefined;
+  gitRepositoryUrl: string | undefined;
+  outputFile: string | undefined;
+  appRoot: string;
+  debug: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+type Warn = (message: string) => void;
+
+function first(env: Env, names: string[]): [string, string] | undefined {
+  for (const n of names) {
+    const v = env[n];
+    if (v !== undefined && v.trim() !== '') return [n, v.trim()];
+  }
+  return undefined;
+}
+
+function parseBool(env: Env, names: string[], warn: Warn): boolean | undefined {
+  const hit = first(env, names);
+  if (!hit) return undefined;
+  const v = hit[1].toLowerCase();
+  if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
+  if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
+  warn(`${hit[0]}=${JSON.stringify(hit[1])} is not a boolean (true/false); using the default`);
+  return undefined;
+}
+
+function parseNumber(env: Env, names: string[], warn: Warn, opts: { min: number }): number | undefined {
+  const hit = first(env, names);
+  if (!hit) return undefined;
+  const n = Number(hit[1]);
+  if (!Number.isFinite(n) || n < opts.min) {
+    warn(`${hit[0]}=${JSON.stringify(hit[1])} is not a number >= ${opts.min}; using the default`);
+    return undefined;
+  }
+  return n;
+}
+
+function parseList(env: Env, name: string): string[] | undefined {
+  const v = env[name];
+  if (v === undefined || v.trim() === '') return undefined;
+  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** `DD_TAGS`: `k:v` pairs separated by commas, or by whitespace when there is no comma. */
+export function parseTags(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!raw) return out;
+  const parts = raw.includes(',') ? raw.split(',') : raw.split(/\s+/);
+  for (const part of parts) {
+    const p = part.trim();
+    if (!p) continue;
+    const i = p.indexOf(':');
+    if (i <= 0) continue;
+    out[p.slice(0, i).trim()] = p.slice(i + 1).trim();
+  }
+  return out;
+}
+
+function readPackageJson(appRoot: string): { name?: string; version?: string } {
+  try {
+    const pkg = JSON.parse(readFileSync(path.join(appRoot, 'package.json'), 'utf8')) as unknown;
+    if (typeof pkg === 'object' && pkg !== null) {
+      const p = pkg as Record<string, unknown>;
+      return {
+        ...(typeof p['name'] === 'string' ? { name: p['name'] } : {}),
+        ...(typeof p['version'] === 'string' ? { version: p['version'] } : {}),
+      };
+    }
+  } catch {
+    // No package.json: fall back to defaults.
+  }
+  return {};
+}
+
+/** Strips `user:password@` from a repository URL so credentials never leave the process. */
+export function stripCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^/@]*@/, '//');
+  }
+}
+
+function resolveAgentUrl(env: Env, options: AgentOptions, warn: Warn, exists: (p: string) => boolean): URL {
+  const raw = options.agentUrl ?? first(env, ['DD_TRACE_AGENT_URL', 'DD_TRACE_URL'])?.[1];
+  if (raw !== undefined) {
+    try {
+      return new URL(raw);
+    } catch {
+      warn(`Agent URL ${JSON.stringify(raw)} is not a valid URL; using the default`);
+    }
+  }
+  const host = first(env, ['DD_AGENT_HOST', 'DD_TRACE_AGENT_HOSTNAME'])?.[1];
+  const port = parseNumber(env, ['DD_TRACE_AGENT_PORT'], warn, { min: 1 });
+  if (host === undefined && port === undefined && process.platform !== 'win32' && exists('/var/run/datadog/apm.socket')) {
+    return new URL('unix:///var/run/datadog/apm.socket');
+  }
+  const h = host ?? '127.0.0.1';
+  return new URL(`http://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port ?? 8126}`);
+}
+
+function fileExists(p: string): boolean {
+  try {
+    readFileSync(p, { flag: 'r' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the effective configuration. Warnings go to `warn` (once per bad value). */
+export function loadConfig(options: AgentOptions = {}, env: Env = process.env, warn: Warn = () => {}): AgentConfig {
+  const appRoot = path.resolve(options.appRoot ?? process.cwd());
+  const tags = { ...parseTags(env['DD_TAGS']), ...(options.tags ?? {}) };
+  const pkg = readPackageJson(appRoot);
+  const service =
+    options.service ?? first(env, ['DD_SERVICE', 'DD_SERVICE_NAME', 'OTEL_SERVICE_NAME'])?.[1] ?? tags['service'] ?? normaliseServiceName(pkg.name) ?? 'node';
+  const diEnv = parseBool(env, ['DD_DYNAMIC_INSTRUMENTATION_ENABLED'], warn);
+  const gitEnabled = parseBool(env, ['DD_TRACE_GIT_METADATA_ENABLED'], warn) ?? true;
+  const gitRepo = gitEnabled ? (env['DD_GIT_REPOSITORY_URL'] ?? tags['git.repository_url']) : undefined;
+  return {
+    service,
+    env: options.env ?? env['DD_ENV'] ?? tags['env'],
+    version: options.version ?? env['DD_VERSION'] ?? tags['version'] ?? pkg.version,
+    tags,
+    runtimeId: randomUUID(),
+    hostname: hostname(),
+    agentUrl: resolveAgentUrl(env, options, warn, fileExists),
+    dynamicInstrumentationEnabled: options.dynamicInstrumentationEnabled ?? diEnv ?? false,
+    dynamicInstrumentationExplicitlyDisabled: options.dynamicInstrumentationEnabled === false || diEnv === false,
+    remoteConfigEnabled:
+      options.remoteConfigEnabled ?? parseBool(env, ['DD_REMOTE_CONFIGURATION_ENABLED', 'DD_REMOTE_CONFIG_ENABLED'], warn) ?? true,
+    remoteConfigPollIntervalSeconds:
+      options.remoteConfigPollIntervalSeconds ?? parseNumber(env, ['DD_REMOTE_CONFIG_POLL_INTERVAL_SECONDS'], warn, { min: 0.01 }) ?? 5,
+    probeFile: options.probeFile ?? first(env, ['DD_DYNAMIC_INSTRUMENTATION_PROBE_FILE'])?.[1],
+    uploadIntervalSeconds:
+      options.uploadIntervalSeconds ?? parseNumber(env, ['DD_DYNAMIC_INSTRUMENTATION_UPLOAD_INTERVAL_SECONDS'], warn, { min: 0.01 }) ?? 1,
+    captureTimeoutMs:
+      options.captureTimeoutMs ?? parseNumber(env, ['DD_DYNAMIC_INSTRUMENTATION_CAPTURE_TIMEOUT_MS'], warn, { min: 1 }) ?? 15,
+    evaluationTimeoutMs:
+      options.evaluationTimeoutMs ?? parseNumber(env, ['DD_DYNAMIC_INSTRUMENTATION_EVALUATION_TIMEOUT_MS'], warn, { min: 1 }) ?? 50,
+    redactedIdentifiers: options.redactedIdentifiers ?? parseList(env, 'DD_DYNAMIC_INSTRUMENTATION_REDACTED_IDENTIFIERS') ?? [],
+    redactionExcludedIdentifiers:
+      options.redactionExcludedIdentifiers ?? parseList(env, 'DD_DYNAMIC_INSTRUMENTATION_REDACTION_EXCLUDED_IDENTIFIERS') ?? [],
+    redactedTypes: options.redactedTypes ?? parseList(env, 'DD_DYNAMIC_INSTRUMENTATION_REDACTED_TYPES') ?? [],
+    diagnosticsIntervalSeconds:
+      options.diagnosticsIntervalSeconds ?? parseNumber(env, ['DD_DYNAMIC_INSTRUMENTATION_DIAGNOSTICS_INTERVAL'], warn, { min: 1 }) ?? 3600,
+    symbolDatabaseUploadEnabled: options.symbolDatabaseUploadEnabled ?? parseBool(env, ['DD_SYMBOL_DATABASE_UPLOAD_ENABLED'], warn),
+    symbolDatabaseForceUpload:
+      options.symbolDatabaseForceUpload ??
+      parseBool(env, ['DD_INTERNAL_FORCE_SYMBOL_DATABASE_UPLOAD', '_DD_SYMBOL_DATABASE_FORCE_UPLOAD'], warn) ??
+      false,
+    symbolDatabaseIncludes: options.symbolDatabaseIncludes ?? parseList(env, 'DD_SYMBOL_DATABASE_INCLUDES') ?? [],
+    symbolDatabaseHotLoad: options.symbolDatabaseHotLoad ?? parseBool(env, ['PERISCOPE_SYMBOL_DATABASE_HOT_LOAD'], warn) ?? true,
+    gitCommitSha: gitEnabled ? (env['DD_GIT_COMMIT_SHA'] ?? tags['git.commit.sha']) : undefined,
+    gitRepositoryUrl: gitRepo !== undefined ? stripCredentials(gitRepo) : undefined,
+    outputFile: options.outputFile ?? first(env, ['PERISCOPE_OUTPUT_FILE'])?.[1],
+    appRoot,
+    debug: parseBool(env, ['DD_TRACE_DEBUG', 'PERISCOPE_DEBUG'], warn) ?? false,
+  };
+}
+
+/** package.json names like `@acme/checkout` become `acme-checkout`, as the tracers do. */
+function normaliseServiceName(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  return name.replace(/^@/, '').replace(/\//g, '-');
+}
