@@ -1,0 +1,164 @@
+/**
+ * The composition root: one inspector session, the code tracker, source maps, the hit runtime,
+ * breakpoints and the probe lifecycle, wired once. Data flows one way:
+ * config → probe model → install → hit → capture → sink.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { AgentConfig } from './config/settings.js';
+import { InspectorCodeTracker } from './code-tracking/tracker.js';
+import type { TrackedScript } from './code-tracking/types.js';
+import { InspectorSession } from './inspector/session.js';
+import { SourceMapStore } from './source-maps/store.js';
+import { HitRuntime } from './runtime/hit-runtime.js';
+import { captureStack, type FrameMapper } from './runtime/stack.js';
+import { activeTraceContext } from './runtime/trace-context.js';
+import { BreakpointTable } from './probes/breakpoints.js';
+import { LocationResolver } from './probes/location-resolver.js';
+import { ProbeManager, type ProbeInfo } from './probes/manager.js';
+import { StatusReporter } from './probes/status.js';
+import { createProbeLanguage } from './probes/language-impl.js';
+import { WindowLimiter } from './sampling/index.js';
+import { GLOBAL_SNAPSHOT_RATE } from '@periscope/protocol';
+import type { Sink } from './sink.js';
+import { coverageReport, type CoverageReport } from './probes/coverage.js';
+
+const agentDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..') + path.sep;
+const protocolDir = path.resolve(agentDir, '..', 'protocol') + path.sep;
+const isAgentFile = (file: string) => file.startsWith(agentDir) || file.startsWith(protocolDir);
+
+export interface DiagnosticsReport {
+  runtimeId: string;
+  scripts: ReturnType<InspectorCodeTracker['stats']>;
+  sourceMaps: ReturnType<SourceMapStore['stats']>;
+  runtime: ReturnType<HitRuntime['stats']>;
+  breakpoints: number;
+  probes: ProbeInfo[];
+}
+
+export class Agent {
+  readonly session = new InspectorSession();
+  readonly tracker: InspectorCodeTracker;
+  readonly sourceMaps = new SourceMapStore();
+  private readonly runtime = new HitRuntime();
+  private readonly table: BreakpointTable;
+  private readonly resolver: LocationResolver;
+  private readonly statuses: StatusReporter;
+  readonly probes: ProbeManager;
+  private started = false;
+  private readonly disposers: Array<() => void> = [];
+
+  constructor(
+    readonly config: AgentConfig,
+    readonly sink: Sink,
+  ) {
+    this.tracker = new InspectorCodeTracker(this.session);
+    this.table = new BreakpointTable(this.session, this.runtime);
+    this.resolver = new LocationResolver(this.session, this.tracker, this.sourceMaps);
+    this.statuses = new StatusReporter(
+      sink,
+      { service: config.service, runtimeId: config.runtimeId, parentId: process.env['PERISCOPE_PARENT_RUNTIME_ID'] ?? null },
+      config.diagnosticsIntervalSeconds,
+    );
+    const mapper: FrameMapper = { map: (file, line, column) => this.mapFrame(file, line, column) };
+    this.probes = new ProbeManager(this.tracker, this.resolver, this.table, this.statuses, {
+      service: config.service,
+      hostname: config.hostname,
+      sink,
+      language: createProbeLanguage(config),
+      globalSnapshotLimiter: new WindowLimiter(GLOBAL_SNAPSHOT_RATE),
+      captureTimeoutMs: config.captureTimeoutMs,
+      stack: () => captureStack(isAgentFile, mapper),
+      traceContext: activeTraceContext,
+    });
+  }
+
+  /** Enables code tracking (replaying already-loaded scripts) and installs the hit runtime. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.session.connect();
+    this.runtime.install();
+    // The agent never leaves the application paused: a `debugger;` statement resumes at once.
+    this.disposers.push(this.session.on('Debugger.paused', () => this.session.tryPost('Debugger.resume')));
+    this.disposers.push(
+      this.tracker.onScript((script) => {
+        this.probes.freshScripts.add(script.scriptId);
+        if (this.probes.freshScripts.size === 1) setImmediate(() => this.probes.freshScripts.clear()).unref();
+        this.probes.onScriptParsed(script);
+      }),
+    );
+    this.tracker.start();
+    if (this.config.probeFile) this.loadProbeFile(this.config.probeFile);
+  }
+
+  addProbe(json: unknown): ProbeInfo | undefined {
+    return this.probes.add(json);
+  }
+
+  removeProbe(id: string): boolean {
+    return this.probes.remove(id);
+  }
+
+  diagnostics(): DiagnosticsReport {
+    return {
+      runtimeId: this.config.runtimeId,
+      scripts: this.tracker.stats(),
+      sourceMaps: this.sourceMaps.stats(),
+      runtime: this.runtime.stats(),
+      breakpoints: this.table.size,
+      probes: this.probes.list(),
+    };
+  }
+
+  /** Per-file targeting coverage of the loaded application code. */
+  coverage(): CoverageReport {
+    return coverageReport(this.tracker, this.sourceMaps, this.resolver, this.config.appRoot);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.probes.clear();
+    this.table.clear();
+    this.statuses.close();
+    for (const d of this.disposers.splice(0)) d();
+    this.tracker.stop();
+    this.session.tryPost('Debugger.disable');
+    this.session.disconnect();
+    this.runtime.uninstall();
+    await this.sink.close();
+  }
+
+  private loadProbeFile(file: string): void {
+    let probes: unknown;
+    try {
+      probes = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (err) {
+      process.emitWarning(`Periscope: cannot read probe file ${file}: ${(err as Error).message}`);
+      return;
+    }
+    if (!Array.isArray(probes)) {
+      process.emitWarning(`Periscope: probe file ${file} must hold a JSON array of probes`);
+      return;
+    }
+    for (const p of probes) this.probes.add(p);
+  }
+
+  private readonly frameScripts = new Map<string, TrackedScript | null>();
+
+  private mapFrame(file: string, line: number, column: number) {
+    let script = this.frameScripts.get(file);
+    if (script === undefined) {
+      script = this.tracker.byFilePath(file).find((s) => s.sourceMapURL) ?? null;
+      if (this.frameScripts.size > 1000) this.frameScripts.clear();
+      this.frameScripts.set(file, script);
+    }
+    if (!script) return undefined;
+    const map = this.sourceMaps.mapFor(script);
+    const o = map?.originalPosition({ line: line - 1, column: column - 1 });
+    if (!o) return undefined;
+    return { fileName: o.source, lineNumber: o.line, columnNumber: o.column + 1 };
+  }
+}

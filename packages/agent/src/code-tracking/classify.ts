@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TrackedScript } from './types.js';
+
+/** Absolute filesystem path for a script URL, or undefined when it is not a file. */
+export function scriptUrlToPath(url: string): string | undefined {
+  if (url.startsWith('file://')) {
+    try {
+      return fileURLToPath(url);
+    } catch {
+      return undefined;
+    }
+  }
+  // CommonJS modules are reported with a bare absolute path on some Node versions.
+  if (url.startsWith('/') || /^[A-Za-z]:[\\/]/.test(url)) return url;
+  return undefined;
+}
+
+/** Directories holding the agent's own code: never application code, never a probe target. */
+const agentRoots: string[] = (() => {
+  const here = path.dirname(fileURLToPath(import.meta.url)); // …/agent/dist/src/code-tracking
+  const agentPkg = path.resolve(here, '../../..');
+  return [agentPkg + path.sep, path.resolve(agentPkg, '../protocol') + path.sep];
+})();
+
+export function classifyScript(url: string, filePath: string | undefined): TrackedScript['kind'] {
+  if (filePath === undefined) return url.startsWith('node:') || url.startsWith('internal/') ? 'internal' : 'eval';
+  if (agentRoots.some((root) => filePath.startsWith(root))) return 'agent';
+  if (filePath.includes(`${path.sep}node_modules${path.sep}`)) return 'dependency';
+  return 'app';
+}

@@ -1,0 +1,203 @@
+/**
+ * One installed probe version: its compiled condition, template and capture expressions, its
+ * sampler, and what it does on a hit. Everything here runs inside a breakpoint condition on the
+ * application's thread, so the order is: cheapest checks first, capture only when sampled.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CapturedContext, CapturedValue, EvaluationError, LogProbe, Probe, ProbeEvent, StackFrame } from '@periscope/protocol';
+import { IntervalSampler, type WindowLimiter } from '../sampling/index.js';
+import type { Sink } from '../sink.js';
+import type { Lookup } from '../runtime/hit-runtime.js';
+import { NOT_IN_SCOPE } from '../runtime/hit-runtime.js';
+import type { ProbeLanguage, CompiledCondition, CompiledTemplate, CompiledValue } from './language.js';
+
+export interface HitSite {
+  /** The original (or generated) file and 1-based line of the location. */
+  file: string;
+  line: number;
+  functionName: string;
+  args: readonly string[];
+  locals: readonly string[];
+}
+
+export interface ProbeEnvironment {
+  service: string;
+  hostname: string;
+  sink: Sink;
+  language: ProbeLanguage;
+  globalSnapshotLimiter: WindowLimiter;
+  captureTimeoutMs: number;
+  /** Stack at the hit, source-mapped, innermost first. */
+  stack(): StackFrame[];
+  /** The active trace and span, when a tracer has one. */
+  traceContext(): { trace_id: string; span_id: string } | undefined;
+  /** Called once per version on the first emitted event. */
+  onEmitting(probe: Probe): void;
+}
+
+/** A condition that throws reports at most once per probe in this window. */
+const CONDITION_ERROR_WINDOW_MS = 60_000;
+
+export class ActiveProbe {
+  private readonly sampler: IntervalSampler;
+  private readonly condition: CompiledCondition | undefined;
+  private readonly template: CompiledTemplate | undefined;
+  private readonly expressions: Array<{ name: string; value: CompiledValue; limits: LogProbe['limits'] }>;
+  private readonly snapshotProducing: boolean;
+  private readonly referenced: Set<string>;
+  private emitted = false;
+  private lastConditionErrorAt = -Infinity;
+
+  /** Compiles everything up front: a compile error throws and the probe is never installed. */
+  constructor(
+    readonly probe: Probe,
+    private readonly env: ProbeEnvironment,
+  ) {
+    if (probe.type !== 'LOG_PROBE') {
+      throw new Error(`Unsupported probe type: ${probe.type} (id: ${probe.id}, version: ${probe.version})`);
+    }
+    if (probe.location.kind !== 'line') {
+      throw new Error('Unsupported probe insertion point! Only line-based probes are supported');
+    }
+    const lang = env.language;
+    this.referenced = new Set();
+    this.condition = probe.when ? lang.compileCondition(probe.when, this.referenced) : undefined;
+    this.template = probe.segments.length > 0 ? lang.compileTemplate(probe.segments, probe.template, this.referenced) : undefined;
+    this.expressions = probe.captureExpressions.map((ce) => ({
+      name: ce.name,
+      value: lang.compileValue(ce.expr, this.referenced),
+      limits: ce.limits,
+    }));
+    this.snapshotProducing = probe.captureSnapshot || this.expressions.length > 0;
+    this.sampler = new IntervalSampler(probe.snapshotsPerSecond);
+  }
+
+  /** Variable names the probe's expressions read; the location's lookup must cover them. */
+  get referencedNames(): ReadonlySet<string> {
+    return this.referenced;
+  }
+
+  /** Cheap, allocation-free: a probe without condition only wants sampled hits. */
+  wants(t: number): boolean {
+    return this.condition !== undefined || this.sampler.ready(t);
+  }
+
+  onHit(site: HitSite, thisValue: unknown, lookup: Lookup, t: number): void {
+    const probe = this.probe as LogProbe;
+    const scope = this.env.language.scope(thisValue, lookup);
+    if (this.condition) {
+      const r = this.condition.evaluate(scope);
+      if (!r.ok) {
+        if (t - this.lastConditionErrorAt >= CONDITION_ERROR_WINDOW_MS) {
+          this.lastConditionErrorAt = t;
+          this.emit(site, undefined, probe.template, [r.error], undefined);
+        }
+        return;
+      }
+      if (r.value !== true) return;
+    }
+    if (!this.sampler.tryTake(t)) return;
+    if (this.snapshotProducing && !this.env.globalSnapshotLimiter.tryTake(t)) return;
+
+    const deadline = performance.now() + this.env.captureTimeoutMs;
+    const errors: EvaluationError[] = [];
+    let message = probe.template;
+    if (this.template) {
+      const rendered = this.template.render(scope, deadline);
+      message = rendered.message;
+      errors.push(...rendered.errors);
+    }
+    let captures: CapturedContext | undefined;
+    if (probe.captureSnapshot) {
+      captures = this.captureFrame(site, thisValue, lookup, deadline);
+    } else if (this.expressions.length > 0) {
+      const out: Record<string, CapturedValue> = {};
+      for (const e of this.expressions) {
+        const r = e.value.evaluate(scope);
+        if (r.ok) out[e.name] = this.env.language.captureValue(r.value, e.name, e.limits, deadline);
+        else errors.push({ expr: e.name, message: r.error.message });
+      }
+      captures = { captureExpressions: out };
+    }
+    this.emit(site, captures, message, errors, this.env.stack());
+  }
+
+  private captureFrame(site: HitSite, thisValue: unknown, lookup: Lookup, deadline: number): CapturedContext {
+    const probe = this.probe as LogProbe;
+    const args: Array<[string, unknown]> = [];
+    // Sloppy-mode functions called plainly get the global object as `this`: not worth capturing.
+    if (typeof thisValue === 'object' && thisValue !== null && thisValue !== globalThis) args.push(['this', thisValue]);
+    for (const name of site.args) {
+      const v = safeLookup(lookup, name);
+      if (v !== NOT_IN_SCOPE) args.push([name, v]);
+    }
+    const locals: Array<[string, unknown]> = [];
+    for (const name of site.locals) {
+      const v = safeLookup(lookup, name);
+      if (v !== NOT_IN_SCOPE) locals.push([name, v]);
+    }
+    const lang = this.env.language;
+    return {
+      arguments: lang.captureVariables(args, probe.limits, deadline),
+      locals: lang.captureVariables(locals, probe.limits, deadline),
+    };
+  }
+
+  private emit(
+    site: HitSite,
+    captures: CapturedContext | undefined,
+    message: string,
+    errors: EvaluationError[],
+    stack: StackFrame[] | undefined,
+  ): void {
+    const probe = this.probe;
+    const location = probe.location.kind === 'line' ? probe.location : undefined;
+    const timestamp = Date.now();
+    const trace = this.env.traceContext();
+    const event: ProbeEvent = {
+      ddsource: 'dd_debugger',
+      service: this.env.service,
+      hostname: this.env.hostname,
+      message: this.env.language.truncateMessage(message),
+      timestamp,
+      logger: {
+        name: location?.sourceFile ?? site.file,
+        method: site.functionName,
+        version: 2,
+        thread_id: `pid:${process.pid}`,
+        thread_name: 'MainThread',
+      },
+      ...(trace ? { dd: trace } : {}),
+      debugger: {
+        type: 'snapshot',
+        snapshot: {
+          id: randomUUID(),
+          timestamp,
+          language: 'javascript',
+          probe: {
+            id: probe.id,
+            version: probe.version,
+            location: { file: location?.sourceFile ?? site.file, lines: [String(location?.line ?? site.line)] },
+          },
+          ...(stack ? { stack } : {}),
+          ...(captures ? { captures: { lines: { [String(location?.line ?? site.line)]: captures } } } : {}),
+          ...(errors.length > 0 ? { evaluationErrors: errors } : {}),
+        },
+      },
+    };
+    this.env.sink.emitEvent(this.env.language.fitEvent(event));
+    if (!this.emitted) {
+      this.emitted = true;
+      this.env.onEmitting(probe);
+    }
+  }
+}
+
+function safeLookup(lookup: Lookup, name: string): unknown {
+  try {
+    return lookup(name);
+  } catch {
+    // Optimised away or in its temporal dead zone: not readable at this location.
+    return NOT_IN_SCOPE;
+  }
+}

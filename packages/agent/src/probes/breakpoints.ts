@@ -1,0 +1,155 @@
+/**
+ * One V8 breakpoint per code location, shared by every probe there. Adding or removing a probe
+ * re-sets the location's breakpoint with a condition covering the union of the names they read;
+ * the inspector session is synchronous, so no hit can fall between the remove and the set.
+ */
+import type { InspectorSession } from '../inspector/session.js';
+import { buildCondition, type HitRuntime, type LocationHandler, type Lookup } from '../runtime/hit-runtime.js';
+import type { ActiveProbe, HitSite } from './active-probe.js';
+import type { ResolvedTarget } from './location-resolver.js';
+
+interface LocationEntry extends LocationHandler {
+  key: string;
+  runtimeId: number;
+  breakpointId: string | undefined;
+  condition: string;
+  probes: ActiveProbe[];
+  site: HitSite;
+  target: ResolvedTarget;
+}
+
+/** Probes evaluated per hit at one location at most (as dd-trace-js). */
+const MAX_PROBES_PER_HIT = 256;
+
+export type AttachResult = { ok: true; actualLine: number } | { ok: false; error: string; collected?: boolean };
+
+export class BreakpointTable {
+  private readonly entries = new Map<string, LocationEntry>();
+
+  constructor(
+    private readonly session: InspectorSession,
+    private readonly runtime: HitRuntime,
+  ) {}
+
+  attach(target: ResolvedTarget, probe: ActiveProbe): AttachResult {
+    const key = `${target.script.scriptId}:${target.lineNumber}:${target.columnNumber}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = this.createEntry(key, target);
+      this.entries.set(key, entry);
+    }
+    if (!entry.probes.includes(probe)) entry.probes.push(probe);
+    const r = this.apply(entry);
+    if (!r.ok) this.detachFrom(entry, probe);
+    return r;
+  }
+
+  /** Removes the probe from every location; empty locations lose their breakpoint. */
+  detach(probe: ActiveProbe): void {
+    for (const entry of [...this.entries.values()]) this.detachFrom(entry, probe);
+  }
+
+  /** Locations a probe is installed at. */
+  locationsOf(probe: ActiveProbe): ResolvedTarget[] {
+    return [...this.entries.values()].filter((e) => e.probes.includes(probe)).map((e) => e.target);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.breakpointId) this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: entry.breakpointId });
+      this.runtime.unregister(entry.runtimeId);
+    }
+    this.entries.clear();
+  }
+
+  private detachFrom(entry: LocationEntry, probe: ActiveProbe): void {
+    const i = entry.probes.indexOf(probe);
+    if (i < 0) return;
+    entry.probes.splice(i, 1);
+    if (entry.probes.length === 0) {
+      if (entry.breakpointId) this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: entry.breakpointId });
+      this.runtime.unregister(entry.runtimeId);
+      this.entries.delete(entry.key);
+    } else {
+      this.apply(entry);
+    }
+  }
+
+  private createEntry(key: string, target: ResolvedTarget): LocationEntry {
+    const site: HitSite = {
+      file: target.file,
+      line: target.line,
+      functionName: target.scope.functionName,
+      args: target.scope.args,
+      locals: target.scope.locals,
+    };
+    const entry: LocationEntry = {
+      key,
+      runtimeId: 0,
+      breakpointId: undefined,
+      condition: '',
+      probes: [],
+      site,
+      target,
+      wants(): boolean {
+        const t = performance.now();
+        for (const p of entry.probes) if (p.wants(t)) return true;
+        return false;
+      },
+      hit(thisValue: unknown, lookup: Lookup): void {
+        const t = performance.now();
+        const probes = entry.probes;
+        const n = Math.min(probes.length, MAX_PROBES_PER_HIT);
+        for (let i = 0; i < n; i++) {
+          try {
+            probes[i]!.onHit(site, thisValue, lookup, t);
+          } catch {
+            // One probe's failure must not affect the others or the application.
+          }
+        }
+      },
+    };
+    entry.runtimeId = this.runtime.register(entry);
+    return entry;
+  }
+
+  private apply(entry: LocationEntry): AttachResult {
+    const names = new Set<string>([...entry.site.args, ...entry.site.locals]);
+    for (const p of entry.probes) for (const n of p.referencedNames) names.add(n);
+    const condition = buildCondition(entry.runtimeId, [...names]);
+    if (condition === entry.condition && entry.breakpointId) return { ok: true, actualLine: entry.target.lineNumber };
+    if (entry.breakpointId) {
+      this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: entry.breakpointId });
+      entry.breakpointId = undefined;
+    }
+    try {
+      const r = this.session.post<{ breakpointId: string; actualLocation: { lineNumber: number; columnNumber: number } }>(
+        'Debugger.setBreakpoint',
+        {
+          location: { scriptId: entry.target.script.scriptId, lineNumber: entry.target.lineNumber, columnNumber: entry.target.columnNumber },
+          condition,
+        },
+      );
+      entry.breakpointId = r.breakpointId;
+      entry.condition = condition;
+      if (r.actualLocation.lineNumber !== entry.target.lineNumber) {
+        // V8 moved it: never silently probe another line.
+        this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: r.breakpointId });
+        entry.breakpointId = undefined;
+        return {
+          ok: false,
+          error: `V8 would place this probe on generated line ${r.actualLocation.lineNumber + 1} instead of ${entry.target.lineNumber + 1}`,
+        };
+      }
+      return { ok: true, actualLine: r.actualLocation.lineNumber };
+    } catch (err) {
+      const message = (err as Error).message;
+      const collected = /no script|not found|Invalid script/i.test(message);
+      return { ok: false, error: `Error setting breakpoint: ${message}`, collected };
+    }
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Targeting coverage of loaded application code: for each file, how many lines can take a probe,
+ * how many of those only run at load time, and which files the module loader knows but whose
+ * code V8 has already collected.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { InspectorCodeTracker } from '../code-tracking/tracker.js';
+import type { SourceMapStore } from '../source-maps/index.js';
+import type { LocationResolver } from './location-resolver.js';
+
+export interface FileCoverage {
+  /** Path relative to the application root. */
+  file: string;
+  sourceMapped: boolean;
+  /** Lines V8 can break on (original lines for source-mapped files). */
+  linesWithCode: number;
+  liveScripts: number;
+}
+
+export interface CoverageReport {
+  files: FileCoverage[];
+  /** Files known to the CommonJS loader with no live script left: their code was collected. */
+  collectedFiles: string[];
+  totals: { files: number; filesWithCode: number; sourceMapped: number; linesWithCode: number };
+}
+
+const require = createRequire(import.meta.url);
+
+export function coverageReport(
+  tracker: InspectorCodeTracker,
+  maps: SourceMapStore,
+  resolver: LocationResolver,
+  appRoot: string,
+): CoverageReport {
+  const files = new Map<string, FileCoverage>();
+  const live = new Set<string>();
+  for (const script of tracker.scripts()) {
+    if (script.kind !== 'app' || !script.path) continue;
+    live.add(script.path);
+    const map = maps.mapFor(script);
+    const sources = map ? map.sources.filter((s) => !s.includes(`${path.sep}node_modules${path.sep}`)) : [script.path];
+    for (const source of sources) {
+      const key = path.relative(appRoot, source);
+      const lines = resolver.breakableLines(script, source, map).length;
+      const prev = files.get(key);
+      if (prev) {
+        prev.liveScripts++;
+        prev.linesWithCode = Math.max(prev.linesWithCode, lines);
+      } else files.set(key, { file: key, sourceMapped: map !== undefined, linesWithCode: lines, liveScripts: 1 });
+    }
+  }
+  const collectedFiles: string[] = [];
+  for (const p of Object.keys(require.cache)) {
+    if (p.includes(`${path.sep}node_modules${path.sep}`) || live.has(p) || !p.startsWith(appRoot)) continue;
+    collectedFiles.push(path.relative(appRoot, p));
+  }
+  const list = [...files.values()].sort((a, b) => a.file.localeCompare(b.file));
+  return {
+    files: list,
+    collectedFiles: collectedFiles.sort(),
+    totals: {
+      files: list.length,
+      filesWithCode: list.filter((f) => f.linesWithCode > 0).length,
+      sourceMapped: list.filter((f) => f.sourceMapped).length,
+      linesWithCode: list.reduce((n, f) => n + f.linesWithCode, 0),
+    },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Turns a probe's `sourceFile:line` into the exact generated locations V8 will break at, or into
+ * one precise reason why it cannot: not loaded yet (pending), ambiguous path, no code on the line
+ * (with the nearest lines that have code), or a location V8 would move to another line.
+ */
+import type { InspectorCodeTracker } from '../code-tracking/tracker.js';
+import type { TrackedScript } from '../code-tracking/types.js';
+import type { InspectorSession } from '../inspector/session.js';
+import type { SourceMap, SourceMapStore } from '../source-maps/index.js';
+import { matchSourceFile } from './path-match.js';
+import { parseScript, scopeAt, type ParsedScript, type ScopeAtPosition } from './scope-analysis.js';
+
+export interface ResolvedTarget {
+  script: TrackedScript;
+  /** 0-based generated location V8 breaks at. */
+  lineNumber: number;
+  columnNumber: number;
+  scope: ScopeAtPosition;
+  /** The original (or generated, when unmapped) file path and 1-based line the target stands for. */
+  file: string;
+  line: number;
+}
+
+export type Resolution =
+  | { kind: 'resolved'; path: string; targets: ResolvedTarget[] }
+  | { kind: 'pending'; reason: string }
+  | { kind: 'error'; message: string };
+
+interface BreakLocation {
+  scriptId: string;
+  lineNumber: number;
+  columnNumber?: number;
+}
+
+/** Parsed sources kept for scope analysis, most recently used last. */
+const MAX_PARSED = 64;
+
+export class LocationResolver {
+  private readonly parsed = new Map<string, ParsedScript | null>();
+
+  constructor(
+    private readonly session: InspectorSession,
+    private readonly tracker: InspectorCodeTracker,
+    private readonly maps: SourceMapStore,
+  ) {}
+
+  /** Original source paths → scripts generated from them, for every script with a usable map. */
+  private originalIndex(includeDependencies: boolean): Map<string, TrackedScript[]> {
+    const index = new Map<string, TrackedScript[]>();
+    for (const s of this.tracker.scripts()) {
+      if (!s.sourceMapURL || s.kind === 'agent' || s.kind === 'internal') continue;
+      if (s.kind === 'dependency' && !includeDependencies) continue;
+      const map = this.maps.mapFor(s);
+      if (!map) continue;
+      for (const src of map.sources) {
+        let list = index.get(src);
+        if (!list) index.set(src, (list = []));
+        list.push(s);
+      }
+    }
+    return index;
+  }
+
+  resolveLine(sourceFile: string, line: number): Resolution {
+    const generatedPaths: string[] = [];
+    for (const p of this.tracker.paths()) {
+      const scripts = this.tracker.byFilePath(p);
+      if (scripts.some((s) => s.kind !== 'agent' && s.kind !== 'internal')) generatedPaths.push(p);
+    }
+    let original = this.originalIndex(false);
+    let match = matchSourceFile(sourceFile, [...generatedPaths, ...original.keys()]);
+    if (match.kind === 'none') {
+      original = this.originalIndex(true);
+      match = matchSourceFile(sourceFile, [...generatedPaths, ...original.keys()]);
+    }
+    if (match.kind === 'none') return { kind: 'pending', reason: `No loaded script found for ${sourceFile}` };
+    if (match.kind === 'ambiguous') {
+      return {
+        kind: 'error',
+        message: `Ambiguous sourceFile ${sourceFile}: it matches ${match.candidates.join(', ')}; give more of the path`,
+      };
+    }
+    const path = match.path;
+    const mappedFrom = original.get(path);
+    const targets: ResolvedTarget[] = [];
+    let firstError: string | undefined;
+    if (mappedFrom && mappedFrom.length > 0) {
+      for (const script of mappedFrom) {
+        const r = this.resolveMapped(script, this.maps.mapFor(script)!, path, line);
+        if (typeof r === 'string') firstError ??= r;
+        else if (r !== undefined) targets.push(r);
+      }
+    } else {
+      for (const script of this.tracker.byFilePath(path)) {
+        const r = this.resolveGenerated(script, path, line);
+        if (typeof r === 'string') firstError ??= r;
+        else if (r !== undefined) targets.push(r);
+      }
+    }
+    if (targets.length === 0) {
+      // Every live copy of the file was collected between listing and resolving.
+      if (firstError === undefined) return { kind: 'pending', reason: `No loaded script found for ${sourceFile}` };
+      return { kind: 'error', message: firstError };
+    }
+    return { kind: 'resolved', path, targets };
+  }
+
+  /** Resolves against one particular script (used when a new script is parsed). */
+  resolveInScript(script: TrackedScript, path: string, line: number): ResolvedTarget | string | undefined {
+    if (script.path === path) return this.resolveGenerated(script, path, line);
+    const map = this.maps.mapFor(script);
+    if (map && map.sources.includes(path)) return this.resolveMapped(script, map, path, line);
+    return undefined;
+  }
+
+  private possibleBreakpoints(script: TrackedScript, startLine: number, startColumn: number, endLine: number): BreakLocation[] | undefined {
+    const r = this.session.tryPost<{ locations: BreakLocation[] }>('Debugger.getPossibleBreakpoints', {
+      start: { scriptId: script.scriptId, lineNumber: startLine, columnNumber: startColumn },
+      end: { scriptId: script.scriptId, lineNumber: endLine, columnNumber: 0 },
+      restrictToFunction: false,
+    });
+    if (r === undefined) {
+      // V8 no longer knows the script: it was garbage-collected.
+      this.tracker.forget(script.scriptId, true);
+      return undefined;
+    }
+    return r.locations;
+  }
+
+  private resolveGenerated(script: TrackedScript, path: string, line: number): ResolvedTarget | string | undefined {
+    const genLine = line - 1;
+    if (genLine < script.startLine || genLine > script.endLine) {
+      return `Line ${line} is outside ${path}, which has ${script.endLine + 1} lines`;
+    }
+    const locs = this.possibleBreakpoints(script, genLine, 0, genLine + 1);
+    if (locs === undefined) return undefined;
+    const loc = locs.find((l) => l.lineNumber === genLine);
+    if (!loc) return this.noCodeMessage(script, path, line, undefined);
+    return this.target(script, loc, path, line);
+  }
+
+  private resolveMapped(script: TrackedScript, map: SourceMap, path: string, line: number): ResolvedTarget | string | undefined {
+    const gen = map.firstGeneratedPosition(path, line);
+    if (!gen) return this.noCodeMessage(script, path, line, map);
+    // The first breakable position at or after the mapped position that still maps to this line.
+    const locs = this.possibleBreakpoints(script, gen.line, gen.column, gen.line + 1);
+    if (locs === undefined) return undefined;
+    for (const loc of locs) {
+      if (loc.lineNumber !== gen.line) break;
+      const orig = map.originalPosition({ line: loc.lineNumber, column: loc.columnNumber ?? 0 });
+      if (orig && orig.source === path && orig.line === line) return this.target(script, loc, path, line);
+      if (orig && orig.source === path && orig.line > line) break;
+    }
+    return this.noCodeMessage(script, path, line, map);
+  }
+
+  private target(script: TrackedScript, loc: BreakLocation, file: string, line: number): ResolvedTarget {
+    const parsed = this.parse(script);
+    const scope: ScopeAtPosition = parsed
+      ? scopeAt(parsed, loc.lineNumber, loc.columnNumber ?? 0)
+      : { args: [], locals: [], topLevel: false, functionName: '' };
+    return { script, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber ?? 0, scope, file, line };
+  }
+
+  private parse(script: TrackedScript): ParsedScript | null {
+    const cached = this.parsed.get(script.scriptId);
+    if (cached !== undefined) {
+      this.parsed.delete(script.scriptId);
+      this.parsed.set(script.scriptId, cached);
+      return cached;
+    }
+    let result: ParsedScript | null = null;
+    const source = this.tracker.getScriptSource(script.scriptId);
+    if (source !== undefined) {
+      try {
+        result = parseScript(source, script.isModule);
+      } catch {
+        result = null;
+      }
+    }
+    this.parsed.set(script.scriptId, result);
+    if (this.parsed.size > MAX_PARSED) this.parsed.delete(this.parsed.keys().next().value!);
+    return result;
+  }
+
+  /** Lines (1-based, in `path`'s own numbering) that can take a probe. */
+  breakableLines(script: TrackedScript, path: string, map: SourceMap | undefined): number[] {
+    const locs = this.possibleBreakpoints(script, script.startLine, 0, script.endLine + 1) ?? [];
+    const lines = new Set<number>();
+    for (const l of locs) {
+      if (!map) lines.add(l.lineNumber + 1);
+      else {
+        const o = map.originalPosition({ line: l.lineNumber, column: l.columnNumber ?? 0 });
+        if (o && o.source === path) lines.add(o.line);
+      }
+    }
+    return [...lines].sort((a, b) => a - b);
+  }
+
+  private noCodeMessage(script: TrackedScript, path: string, line: number, map: SourceMap | undefined): string {
+    const lines = this.breakableLines(script, path, map);
+    let below: number | undefined;
+    let above: number | undefined;
+    for (const l of lines) {
+      if (l < line) below = l;
+      else if (l > line && above === undefined) above = l;
+    }
+    const near = [below, above].filter((x): x is number => x !== undefined);
+    return `No executable code at ${path}:${line}` + (near.length ? `; nearest lines with code: ${near.join(', ')}` : '; the file has no line that can take a probe');
+  }
+}

@@ -1,0 +1,1 @@
+export { IntervalSampler, WindowLimiter } from './rate-limiter.js';
