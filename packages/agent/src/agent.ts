@@ -4,11 +4,10 @@
  * config → probe model → install → hit → capture → sink.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
 import type { AgentConfig } from './config/settings.js';
 import { InspectorCodeTracker } from './code-tracking/tracker.js';
 import type { TrackedScript } from './code-tracking/types.js';
+import { isAgentFile } from './code-tracking/classify.js';
 import { InspectorSession } from './inspector/session.js';
 import { SourceMapStore } from './source-maps/store.js';
 import { HitRuntime } from './runtime/hit-runtime.js';
@@ -24,9 +23,6 @@ import { GLOBAL_SNAPSHOT_RATE } from '@periscope/protocol';
 import type { Sink } from './sink.js';
 import { coverageReport, type CoverageReport } from './probes/coverage.js';
 
-const agentDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..') + path.sep;
-const protocolDir = path.resolve(agentDir, '..', 'protocol') + path.sep;
-const isAgentFile = (file: string) => file.startsWith(agentDir) || file.startsWith(protocolDir);
 
 export interface DiagnosticsReport {
   runtimeId: string;

@@ -20,12 +20,17 @@ export function scriptUrlToPath(url: string): string | undefined {
 const agentRoots: string[] = (() => {
   const here = path.dirname(fileURLToPath(import.meta.url)); // …/agent/dist/src/code-tracking
   const agentPkg = path.resolve(here, '../../..');
-  return [agentPkg + path.sep, path.resolve(agentPkg, '../protocol') + path.sep];
+  return [path.join(agentPkg, 'dist') + path.sep, path.resolve(agentPkg, '../protocol/dist') + path.sep];
 })();
+
+/** True for the agent's own compiled files (never targets, skipped in stacks). */
+export function isAgentFile(filePath: string): boolean {
+  return agentRoots.some((root) => filePath.startsWith(root));
+}
 
 export function classifyScript(url: string, filePath: string | undefined): TrackedScript['kind'] {
   if (filePath === undefined) return url.startsWith('node:') || url.startsWith('internal/') ? 'internal' : 'eval';
-  if (agentRoots.some((root) => filePath.startsWith(root))) return 'agent';
+  if (isAgentFile(filePath)) return 'agent';
   if (filePath.includes(`${path.sep}node_modules${path.sep}`)) return 'dependency';
   return 'app';
 }

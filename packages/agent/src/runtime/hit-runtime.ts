@@ -85,6 +85,9 @@ export class HitRuntime {
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** Parameter names of the generated code; they must not shadow the application's variables. */
+const RT_PARAM = '$periscope$rt';
+const NAME_PARAM = '$periscope$name';
 
 /**
  * The condition V8 evaluates at a location. Reading a variable never runs user code; a variable
@@ -92,12 +95,12 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
  */
 export function buildCondition(locationId: number, names: readonly string[]): string {
   const cases = names
-    .filter((n) => IDENTIFIER.test(n))
+    .filter((n) => IDENTIFIER.test(n) && n !== RT_PARAM && n !== NAME_PARAM)
     .map((n) => `case ${JSON.stringify(n)}: return ${n};`)
     .join(' ');
   return (
-    `(($r) => $r !== undefined && $r.s(${locationId}) && ` +
-    `$r.h(${locationId}, this, (n) => { switch (n) { ${cases} default: return $r.NF; } }))` +
+    `((${RT_PARAM}) => ${RT_PARAM} !== undefined && ${RT_PARAM}.s(${locationId}) && ` +
+    `${RT_PARAM}.h(${locationId}, this, (${NAME_PARAM}) => { switch (${NAME_PARAM}) { ${cases} default: return ${RT_PARAM}.NF; } }))` +
     `(globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})])`
   );
 }

@@ -31,7 +31,7 @@ export function readProperty(target: object, key: PropertyKey): PropertyRead {
     if (isProxy(obj)) return { kind: 'proxy' };
     const desc = getOwnPropertyDescriptor(obj, key);
     if (desc !== undefined) {
-      if ('value' in desc) return { kind: 'data', value: desc.value };
+      if (hasOwn(desc, 'value')) return { kind: 'data', value: desc.value };
       return { kind: 'accessor', hasGetter: desc.get !== undefined, hasSetter: desc.set !== undefined };
     }
     obj = getPrototypeOf(obj) as object | null;
@@ -62,7 +62,7 @@ export function className(obj: object): string {
   for (let hops = 0; proto !== null && hops < 100; hops++) {
     if (isProxy(proto)) return 'Object';
     const desc = getOwnPropertyDescriptor(proto, 'constructor');
-    if (desc !== undefined && 'value' in desc && typeof desc.value === 'function') {
+    if (desc !== undefined && hasOwn(desc, 'value') && typeof desc.value === 'function') {
       const name = readDataProperty(desc.value as object, 'name');
       if (typeof name === 'string' && name !== '') return name;
       return 'Object';

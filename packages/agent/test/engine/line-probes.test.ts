@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { FIXTURES, eventsOf, logProbe, runApp, statusesOf } from '../helpers/run-app.js';
+
+const cjs = path.join(FIXTURES, 'engine/cjs');
+const esm = path.join(FIXTURES, 'engine/esm');
+
+test('CommonJS app under -r: probes install, capture, and explain what cannot be targeted', async () => {
+  const baseline = await runApp({ cwd: cjs, args: ['app.js'], preload: false });
+  const run = await runApp({
+    cwd: cjs,
+    args: ['app.js'],
+    preload: 'require',
+    probes: [
+      logProbe('in-fn', 'lib/orders.js', 7, { captureSnapshot: true, sampling: { snapshotsPerSecond: 1000 } }),
+      logProbe('comment', 'lib/orders.js', 4),
+      logProbe('lazy', 'lib/lazy.js', 3, { captureSnapshot: true }),
+      logProbe('unknown', 'src/does-not-exist.js', 3),
+      logProbe('bad-line', 'lib/orders.js', 0),
+      logProbe('wrong-prefix', 'some/other/root/LIB\\ORDERS.JS', 7),
+    ],
+  });
+  // The application's own behaviour is unchanged.
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, baseline.stdout);
+  assert.equal(run.stderr, baseline.stderr);
+
+  assert.deepEqual(statusesOf(run, 'in-fn').map((s) => s.status), ['RECEIVED', 'INSTALLED', 'EMITTING']);
+  const events = eventsOf(run, 'in-fn');
+  assert.equal(events.length, 10, 'one snapshot per loop iteration');
+  const snap = events[0]!.debugger.snapshot;
+  assert.deepEqual(snap.probe.location, { file: 'lib/orders.js', lines: ['7'] });
+  const captured = snap.captures!.lines!['7']!;
+  assert.deepEqual(Object.keys(captured.arguments!).sort(), ['order', 'qty']);
+  assert.deepEqual(captured.arguments!['qty'], { type: 'number', value: '2' });
+  // `sum` is assigned, `withTax` is still in its temporal dead zone on line 7.
+  assert.deepEqual(captured.locals!['sum'], { type: 'number', value: '12' });
+  assert.equal(snap.stack![0]!.function, 'total');
+  assert.equal(snap.stack![0]!.lineNumber, 7);
+  assert.match(snap.stack![0]!.fileName, /lib[\\/]orders\.js$/);
+  assert.equal(events[0]!.logger.method, 'total');
+
+  const comment = statusesOf(run, 'comment');
+  assert.deepEqual(comment.map((s) => s.status), ['RECEIVED', 'ERROR']);
+  assert.match(comment[1]!.message, /No executable code at .*orders\.js:4; nearest lines with code: 2, 6/);
+
+  // Pending until the lazy require, then installed and firing.
+  assert.deepEqual(statusesOf(run, 'lazy').map((s) => s.status), ['RECEIVED', 'INSTALLED', 'EMITTING']);
+  assert.equal(eventsOf(run, 'lazy').length, 1);
+  assert.deepEqual(eventsOf(run, 'lazy')[0]!.debugger.snapshot.captures!.lines!['3']!.arguments!['n'], { type: 'number', value: '5' });
+
+  // A file that never loads stays pending: received, nothing else.
+  assert.deepEqual(statusesOf(run, 'unknown').map((s) => s.status), ['RECEIVED']);
+
+  const bad = statusesOf(run, 'bad-line');
+  assert.deepEqual(bad.map((s) => s.status), ['RECEIVED', 'ERROR']);
+  assert.match(bad[1]!.message, /lines must be positive integers/);
+
+  // Unknown leading directories, another case and backslashes still find the file.
+  assert.deepEqual(statusesOf(run, 'wrong-prefix').map((s) => s.status), ['RECEIVED', 'INSTALLED', 'EMITTING']);
+});
+
+test('late programmatic start in an ESM app: back-fill, top-level lines, add/modify/remove under load', async () => {
+  const run = await runApp({ cwd: esm, args: ['late-start.mjs'], preload: false });
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), [['toplevel', 'installed']]);
+
+  const top = statusesOf(run, 'toplevel');
+  assert.deepEqual(top.map((s) => s.status), ['RECEIVED', 'INSTALLED']);
+  assert.match(top[1]!.message, /module top-level code that already executed .* will not fire/);
+
+  const loop = statusesOf(run, 'loop');
+  assert.deepEqual(
+    loop.map((s) => `${s.status}@${s.version}`),
+    ['RECEIVED@0', 'INSTALLED@0', 'EMITTING@0', 'RECEIVED@1', 'INSTALLED@1', 'EMITTING@1'],
+  );
+  const events = eventsOf(run, 'loop');
+  const seen = events.map((e) => ({
+    version: e.debugger.snapshot.probe.version,
+    sum: Number(e.debugger.snapshot.captures!.lines!['5']!.locals!['sum']?.value ?? NaN),
+  }));
+  // Version 0 fired for hits 11..30, version 1 for 31..50, nothing after removal.
+  const v0 = seen.filter((s) => s.version === 0).map((s) => s.sum);
+  const v1 = seen.filter((s) => s.version === 1).map((s) => s.sum);
+  assert.ok(v0.length > 0 && v1.length > 0);
+  assert.ok(Math.min(...v0) >= 11 && Math.max(...v0) <= 30, `v0 sums ${v0}`);
+  assert.ok(Math.min(...v1) >= 31 && Math.max(...v1) <= 50, `v1 sums ${v1}`);
+  assert.equal(seen.length, v0.length + v1.length);
+});
