@@ -18,6 +18,10 @@ export interface HitSite {
   functionName: string;
   args: readonly string[];
   locals: readonly string[];
+  /** Generated → original names (minified code); names not in it are their own original. */
+  originalNames: ReadonlyMap<string, string>;
+  /** Original → generated names, for expressions written against the original source. */
+  generatedNames: ReadonlyMap<string, string>;
 }
 
 export interface ProbeEnvironment {
@@ -84,7 +88,7 @@ export class ActiveProbe {
 
   onHit(site: HitSite, thisValue: unknown, lookup: Lookup, t: number): void {
     const probe = this.probe as LogProbe;
-    const scope = this.env.language.scope(thisValue, lookup);
+    const scope = this.env.language.scope(thisValue, site.generatedNames.size === 0 ? lookup : (name) => lookup(site.generatedNames.get(name) ?? name));
     if (this.condition) {
       const r = this.condition.evaluate(scope);
       if (!r.ok) {
@@ -129,12 +133,12 @@ export class ActiveProbe {
     if (typeof thisValue === 'object' && thisValue !== null && thisValue !== globalThis) args.push(['this', thisValue]);
     for (const name of site.args) {
       const v = safeLookup(lookup, name);
-      if (v !== NOT_IN_SCOPE) args.push([name, v]);
+      if (v !== NOT_IN_SCOPE) args.push([site.originalNames.get(name) ?? name, v]);
     }
     const locals: Array<[string, unknown]> = [];
     for (const name of site.locals) {
       const v = safeLookup(lookup, name);
-      if (v !== NOT_IN_SCOPE) locals.push([name, v]);
+      if (v !== NOT_IN_SCOPE) locals.push([site.originalNames.get(name) ?? name, v]);
     }
     const lang = this.env.language;
     return {

@@ -86,6 +86,8 @@ export class BreakpointTable {
       functionName: target.scope.functionName,
       args: target.scope.args,
       locals: target.scope.locals,
+      originalNames: target.originalNames,
+      generatedNames: new Map([...target.originalNames].map(([g, o]) => [o, g])),
     };
     const entry: LocationEntry = {
       key,
@@ -119,7 +121,7 @@ export class BreakpointTable {
 
   private apply(entry: LocationEntry): AttachResult {
     const names = new Set<string>([...entry.site.args, ...entry.site.locals]);
-    for (const p of entry.probes) for (const n of p.referencedNames) names.add(n);
+    for (const p of entry.probes) for (const n of p.referencedNames) names.add(entry.site.generatedNames.get(n) ?? n);
     const condition = buildCondition(entry.runtimeId, [...names]);
     if (condition === entry.condition && entry.breakpointId) return { ok: true, actualLine: entry.target.lineNumber };
     if (entry.breakpointId) {

@@ -19,6 +19,8 @@ export interface ResolvedTarget {
   /** The original (or generated, when unmapped) file path and 1-based line the target stands for. */
   file: string;
   line: number;
+  /** Generated name → original name, for minified code whose map records names. */
+  originalNames: Map<string, string>;
 }
 
 export type Resolution =
@@ -148,18 +150,26 @@ export class LocationResolver {
     for (const loc of locs) {
       if (loc.lineNumber !== gen.line) break;
       const orig = map.originalPosition({ line: loc.lineNumber, column: loc.columnNumber ?? 0 });
-      if (orig && orig.source === path && orig.line === line) return this.target(script, loc, path, line);
+      if (orig && orig.source === path && orig.line === line) return this.target(script, loc, path, line, map);
       if (orig && orig.source === path && orig.line > line) break;
     }
     return this.noCodeMessage(script, path, line, map);
   }
 
-  private target(script: TrackedScript, loc: BreakLocation, file: string, line: number): ResolvedTarget {
+  private target(script: TrackedScript, loc: BreakLocation, file: string, line: number, map?: SourceMap): ResolvedTarget {
     const parsed = this.parse(script);
     const scope: ScopeAtPosition = parsed
       ? scopeAt(parsed, loc.lineNumber, loc.columnNumber ?? 0)
-      : { args: [], locals: [], topLevel: false, functionName: '' };
-    return { script, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber ?? 0, scope, file, line };
+      : { args: [], locals: [], topLevel: false, functionName: '', declaredAt: new Map() };
+    const originalNames = new Map<string, string>();
+    if (map && parsed) {
+      for (const [name, offset] of scope.declaredAt) {
+        const lineIndex = upperBound(parsed.lineStarts, offset) - 1;
+        const orig = map.originalPosition({ line: lineIndex, column: offset - parsed.lineStarts[lineIndex]! });
+        if (orig?.name && orig.name !== name) originalNames.set(name, orig.name);
+      }
+    }
+    return { script, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber ?? 0, scope, file, line, originalNames };
   }
 
   private parse(script: TrackedScript): ParsedScript | null {
@@ -208,4 +218,16 @@ export class LocationResolver {
     const near = [below, above].filter((x): x is number => x !== undefined);
     return `No executable code at ${path}:${line}` + (near.length ? `; nearest lines with code: ${near.join(', ')}` : '; the file has no line that can take a probe');
   }
+}
+
+/** Index of the first element greater than `x` in a sorted array. */
+function upperBound(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -16,6 +16,8 @@ export interface ScopeAtPosition {
   topLevel: boolean;
   /** Name of the innermost function, '' when anonymous or top-level. */
   functionName: string;
+  /** Source offset of each name's declaration (to recover original names through a source map). */
+  declaredAt: Map<string, number>;
 }
 
 type Node = { type: string; start: number; end: number; [k: string]: any };
@@ -38,11 +40,19 @@ function children(node: Node): Node[] {
   return out;
 }
 
+/** Declaration offsets recorded while analysing one position. */
+let declarationOffsets: Map<string, number> | undefined;
+
+function declare(id: Node, out: string[]): void {
+  out.push(id['name']);
+  if (declarationOffsets && !declarationOffsets.has(id['name'])) declarationOffsets.set(id['name'], id.start);
+}
+
 function patternNames(p: Node | null | undefined, out: string[]): void {
   if (!p) return;
   switch (p.type) {
     case 'Identifier':
-      out.push(p['name']);
+      declare(p, out);
       break;
     case 'ObjectPattern':
       for (const prop of p['properties']) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
@@ -68,10 +78,10 @@ function hoisted(body: Node, out: string[]): void {
     if (n.type === 'VariableDeclaration' && n['kind'] === 'var') {
       for (const d of n['declarations']) patternNames(d.id, out);
     }
-    if (n.type === 'FunctionDeclaration' && n !== body && n['id']) out.push(n['id'].name);
+    if (n.type === 'FunctionDeclaration' && n !== body && n['id']) declare(n['id'], out);
     for (const c of children(n)) {
       if (FUNCTION_TYPES.has(c.type) || c.type === 'ClassBody') {
-        if (c.type === 'FunctionDeclaration' && c['id']) out.push(c['id'].name);
+        if (c.type === 'FunctionDeclaration' && c['id']) declare(c['id'], out);
         continue;
       }
       visit(c);
@@ -88,7 +98,7 @@ function lexical(statements: Node[], out: string[]): void {
     if (decl.type === 'VariableDeclaration' && decl['kind'] !== 'var') {
       for (const d of decl['declarations']) patternNames(d.id, out);
     } else if ((decl.type === 'ClassDeclaration' || decl.type === 'FunctionDeclaration') && decl['id']) {
-      out.push(decl['id'].name);
+      declare(decl['id'], out);
     } else if (decl.type === 'ImportDeclaration') {
       for (const spec of decl['specifiers']) out.push(spec.local.name);
     }
@@ -132,6 +142,15 @@ export function scopeAt(parsed: ParsedScript, line: number, column: number): Sco
     }
     node = next;
   }
+  declarationOffsets = new Map();
+  try {
+    return analyse(chain, offset, declarationOffsets);
+  } finally {
+    declarationOffsets = undefined;
+  }
+}
+
+function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>): ScopeAtPosition {
   const seen = new Set<string>();
   const args: string[] = [];
   const locals: string[] = [];
@@ -180,7 +199,7 @@ export function scopeAt(parsed: ParsedScript, line: number, column: number): Sco
     }
     add(names, false);
   }
-  return { args, locals, topLevel: innermostFn === undefined, functionName };
+  return { args, locals, topLevel: innermostFn === undefined, functionName, declaredAt };
 }
 
 /** Name of an anonymous function from its context: `const f = () => …`, `{ m() {} }`, `a.b = function…`. */
