@@ -19,7 +19,6 @@ import { ProbeManager, type ProbeInfo } from './probes/manager.js';
 import { StatusReporter } from './probes/status.js';
 import { createProbeLanguage } from './probes/language-impl.js';
 import { WindowLimiter } from './sampling/index.js';
-import { GLOBAL_SNAPSHOT_RATE } from '@periscope/protocol';
 import type { Sink } from './sink.js';
 import { coverageReport, type CoverageReport } from './probes/coverage.js';
 
@@ -63,7 +62,7 @@ export class Agent {
       hostname: config.hostname,
       sink,
       language: createProbeLanguage(config),
-      globalSnapshotLimiter: new WindowLimiter(GLOBAL_SNAPSHOT_RATE),
+      globalSnapshotLimiter: new WindowLimiter(config.globalSnapshotsPerSecond),
       captureTimeoutMs: config.captureTimeoutMs,
       stack: () => captureStack(isAgentFile, mapper),
       traceContext: activeTraceContext,

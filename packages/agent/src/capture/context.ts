@@ -16,8 +16,10 @@ const CLOCK_CHECK_INTERVAL = 8;
 export interface CaptureOptions {
   limits: CaptureLimits;
   redaction: Redaction;
-  /** Absolute deadline on the `performance.now()` clock, in ms. */
+  /** Absolute deadline on the `performance.now()` clock (or on `clock`), in ms. */
   deadline: number;
+  /** The clock the deadline is measured on; `performance.now` unless a test supplies one. */
+  clock?: () => number;
 }
 
 /** An object whose key enumeration alone was costly (see README, "Huge objects"). */
@@ -25,8 +27,6 @@ export interface LargeObjectReport {
   type: string;
   /** Own property count. */
   size: number;
-  /** Time spent enumerating its keys, ms. */
-  elapsedMs: number;
 }
 
 export class CaptureContext {
@@ -36,6 +36,7 @@ export class CaptureContext {
   readonly maxLength: number;
   readonly redaction: Redaction;
   readonly deadline: number;
+  readonly #clock: () => number;
   /** True once the deadline passed; objects not expanded by then are marked `timeout`. */
   timedOut = false;
   /**
@@ -50,6 +51,8 @@ export class CaptureContext {
   readonly path: object[] = [];
   /** @internal Number of live entries in {@link path}. */
   pathLength = 0;
+  /** @internal Total own-key count of the object whose keys were listed last (large-objects.ts). */
+  keyCount = 0;
 
   constructor(options: CaptureOptions) {
     const { limits } = options;
@@ -59,6 +62,7 @@ export class CaptureContext {
     this.maxLength = limits.maxLength;
     this.redaction = options.redaction;
     this.deadline = options.deadline;
+    this.#clock = options.clock ?? now;
   }
 
   /** Is the budget spent? Reads the clock only every few calls. */
@@ -66,7 +70,7 @@ export class CaptureContext {
     if (this.timedOut) return true;
     if (--this.clockCountdown > 0) return false;
     this.clockCountdown = CLOCK_CHECK_INTERVAL;
-    if (now() < this.deadline) return false;
+    if (this.#clock() < this.deadline) return false;
     this.timedOut = true;
     return true;
   }

@@ -23,6 +23,7 @@ export const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 export const defineProperty = Object.defineProperty;
 export const hasOwn = Object.hasOwn;
 export const isArray = Array.isArray;
+export const getPrototypeOf = Object.getPrototypeOf;
 export const objectIs = Object.is;
 export const toStringPrimitive = String;
 export const now = performance.now.bind(performance);
@@ -66,6 +67,7 @@ export const BigIntValueOf = BigInt.prototype.valueOf;
 export const SymbolValueOf = Symbol.prototype.valueOf;
 export const FunctionToString = Function.prototype.toString;
 export const StringSlice = String.prototype.slice;
+export const ArraySlice = Array.prototype.slice;
 export const StringToLowerCase = String.prototype.toLowerCase;
 export const SetHas = Set.prototype.has;
 export const SetAdd = Set.prototype.add;
@@ -78,6 +80,17 @@ export const WeakMapSet = WeakMap.prototype.set;
 /** The realm's own `Error` and `Object.prototype`, for the stack-formatting safety check. */
 export const MainError = Error;
 export const ObjectPrototype = Object.prototype;
+export const realmGlobal: object = globalThis;
+/**
+ * Node's own `Error.prepareStackTrace` (Node 20 installs one that calls its internal formatter),
+ * recognised by name when the agent loads; `undefined` when absent or already replaced.
+ */
+export const NodeDefaultPrepareStackTrace: unknown = (() => {
+  const desc = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+  if (desc === undefined || !Object.hasOwn(desc, 'value') || typeof desc.value !== 'function') return undefined;
+  const name = Object.getOwnPropertyDescriptor(desc.value, 'name');
+  return name !== undefined && Object.hasOwn(name, 'value') && name.value === 'ErrorPrepareStackTrace' ? desc.value : undefined;
+})();
 /**
  * Where V8 keeps `error.stack`: an own data property that formats lazily (V8 ≤ 12) or an
  * accessor whose getter is this native function (newer V8). `undefined` for the former.

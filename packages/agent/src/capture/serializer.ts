@@ -8,12 +8,14 @@
  * built-ins are the ones captured in intrinsics.ts; nothing throws out of the public functions.
  */
 import type { CapturedValue } from '@periscope/protocol';
-import { className, readProperty } from '../safe/reflect.js';
-import { expandArguments, expandArray, expandMap, expandSet, expandTypedArray } from './collections.js';
+import { className } from '../safe/reflect.js';
 import type { CaptureContext } from './context.js';
+import { captureBoxed, captureBuffer, captureDataView, captureDate, captureRegExp } from './builtins.js';
+import { expandArguments, expandArray, expandMap, expandSet, expandTypedArray } from './collections.js';
+import { accessorType, fieldName, numberToString, setField, stringNode } from './encoding.js';
+import { expandError, readStack } from './errors.js';
+import { captureFunction } from './functions.js';
 import {
-  apply,
-  defineProperty,
   getOwnPropertyDescriptor,
   hasOwn,
   isAnyArrayBuffer,
@@ -35,15 +37,9 @@ import {
   isTypedArray,
   isWeakMap,
   isWeakSet,
-  isArray as isArrayValue,
-  ObjectPrototype,
-  StringSlice,
   toStringPrimitive,
 } from './intrinsics.js';
-import { expandError, readStack } from './errors.js';
-import { captureFunction } from './functions.js';
-import { captureBoxed, captureBuffer, captureDataView, captureDate, captureRegExp } from './builtins.js';
-import { keysOf } from './large-objects.js';
+import { ownKeysOf } from './large-objects.js';
 import { NOT_CAPTURED, SCOPE_LIMIT_KEY } from './reasons.js';
 
 /** The kinds of object that are expanded differently. */
@@ -96,19 +92,18 @@ export function captureVariables(
   const out: Record<string, CapturedValue> = {};
   const max = ctx.maxFieldCount;
   let total = 0;
-  const add = (name: string, value: unknown): void => {
-    if (total++ < max) setField(out, name, captureValue(value, name, ctx));
-  };
   try {
-    // Index loop for arrays: the engine's own array, but `Array.prototype[Symbol.iterator]` is not.
-    if (isArrayValue(entries)) {
+    // Index loop for arrays: the engine's own array, but `Array.prototype[Symbol.iterator]` is the application's.
+    if (isArray(entries)) {
       const list = entries as ReadonlyArray<readonly [string, unknown]>;
       for (let i = 0; i < list.length; i++) {
         const entry = list[i]!;
-        add(entry[0], entry[1]);
+        if (total++ < max) setField(out, entry[0], captureValue(entry[1], entry[0], ctx));
       }
     } else {
-      for (const entry of entries) add(entry[0], entry[1]);
+      for (const entry of entries) {
+        if (total++ < max) setField(out, entry[0], captureValue(entry[1], entry[0], ctx));
+      }
     }
   } catch {
     // A broken iterable from the engine loses the rest of the scope, never the hit.
@@ -184,9 +179,9 @@ function captureObject(obj: object, level: number, ctx: CaptureContext): Capture
       case Kind.Error:
         return expandError(obj, type, level, ctx);
       case Kind.Buffer:
-        return captureBuffer(obj, type);
+        return captureBuffer(obj, type, ctx.maxFieldCount);
       case Kind.DataView:
-        return captureDataView(obj, type);
+        return captureDataView(obj, type, ctx.maxFieldCount);
       default:
         return expandFields(obj, type, level, ctx, undefined);
     }
@@ -236,24 +231,28 @@ function typeName(obj: object, kind: Kind): string {
 }
 
 /**
- * Own properties, string keys then symbol keys, at most `maxFieldCount`. `leading`, when given,
- * is written first and does not count (an error's inherited `name`).
+ * Own properties, string keys then symbol keys, at most `maxFieldCount`. `leadingName`, when
+ * given, is written first as `name` and takes one of the slots (an error's inherited `name`).
  */
 export function expandFields(
   obj: object,
   type: string,
   level: number,
   ctx: CaptureContext,
-  leading: Record<string, CapturedValue> | undefined,
+  leadingName: CapturedValue | undefined,
 ): CapturedValue {
-  const keys = keysOf(obj, type, ctx);
-  const total = keys.size;
-  const list = keys.keys;
+  const list = ownKeysOf(obj, type, ctx);
+  const total = ctx.keyCount + (leadingName === undefined ? 0 : 1);
   const max = ctx.maxFieldCount;
-  const fields: Record<string, CapturedValue> = leading ?? {};
   const n = total < max ? total : max;
+  const fields: Record<string, CapturedValue> = {};
+  let written = 0;
+  if (leadingName !== undefined && n > 0) {
+    setField(fields, 'name', leadingName);
+    written = 1;
+  }
   const childLevel = level + 1;
-  for (let i = 0; i < n && i < list.length; i++) {
+  for (let i = 0; written < n && i < list.length; i++, written++) {
     const key = list[i]!;
     setField(fields, fieldName(key), captureProperty(obj, key, childLevel, ctx));
   }
@@ -277,12 +276,6 @@ export function captureProperty(obj: object, key: string | symbol, level: number
   return redacted ? { type, notCapturedReason: NOT_CAPTURED.redactedIdent } : { type };
 }
 
-export function accessorType(desc: PropertyDescriptor): string {
-  const hasGet = desc.get !== undefined;
-  const hasSet = desc.set !== undefined;
-  return hasGet ? (hasSet ? 'getter/setter' : 'getter') : 'setter';
-}
-
 /** `{type, notCapturedReason:'redactedIdent'}`: the type is kept, the value is not. */
 export function redactedIdent(value: unknown): CapturedValue {
   return { type: shallowTypeName(value), notCapturedReason: NOT_CAPTURED.redactedIdent };
@@ -298,50 +291,5 @@ export function shallowTypeName(value: unknown): string {
       return isProxy(value) ? 'Proxy' : className(value);
     default:
       return typeof value;
-  }
-}
-
-/** A string-valued node, cut at `maxLength` without splitting a surrogate pair. */
-export function stringNode(type: string, s: string, maxLength: number): CapturedValue {
-  const size = s.length;
-  if (size <= maxLength) return { type, value: s };
-  let cut = maxLength;
-  if (cut > 0) {
-    const last = s.charCodeAt(cut - 1);
-    if (last >= 0xd800 && last <= 0xdbff) cut--;
-  }
-  return { type, value: apply(StringSlice, s, [0, cut]) as string, truncated: true, size };
-}
-
-function numberToString(n: number): string {
-  if (n === 0 && 1 / n < 0) return '-0';
-  return toStringPrimitive(n);
-}
-
-/** Keys as the wire wants them: `Symbol(x)` for symbols, `.` replaced by `_` (the intake rejects dots). */
-export function fieldName(key: string | symbol): string {
-  const s = typeof key === 'symbol' ? toStringPrimitive(key) : key;
-  let out = '';
-  let runStart = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === '.') {
-      out += (apply(StringSlice, s, [runStart, i]) as string) + '_';
-      runStart = i + 1;
-    }
-  }
-  if (runStart === 0) return s;
-  return out + (apply(StringSlice, s, [runStart, s.length]) as string);
-}
-
-/**
- * Adds a field to an output record. A name that Object.prototype also has (`__proto__`,
- * `constructor`, or an accessor the application installed there) is defined, not assigned,
- * so no setter runs and `__proto__` stays a plain key.
- */
-export function setField(fields: Record<string, CapturedValue>, name: string, node: CapturedValue): void {
-  if (hasOwn(ObjectPrototype, name)) {
-    defineProperty(fields, name, { value: node, enumerable: true, writable: true, configurable: true });
-  } else {
-    fields[name] = node;
   }
 }

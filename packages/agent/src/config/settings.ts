@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
+import { GLOBAL_SNAPSHOT_RATE } from '@periscope/protocol';
 
 export interface AgentOptions {
   service?: string;
@@ -35,6 +36,8 @@ export interface AgentOptions {
   outputFile?: string;
   /** The application root for relative paths; defaults to the process's cwd. */
   appRoot?: string;
+  /** Global cap on snapshot-producing hits per second (25 in the protocol; raised only for benchmarks). */
+  globalSnapshotsPerSecond?: number;
 }
 
 export interface AgentConfig {
@@ -67,6 +70,7 @@ export interface AgentConfig {
   outputFile: string | undefined;
   appRoot: string;
   debug: boolean;
+  globalSnapshotsPerSecond: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -226,6 +230,8 @@ export function loadConfig(options: AgentOptions = {}, env: Env = process.env, w
     outputFile: options.outputFile ?? first(env, ['PERISCOPE_OUTPUT_FILE'])?.[1],
     appRoot,
     debug: parseBool(env, ['DD_TRACE_DEBUG', 'PERISCOPE_DEBUG'], warn) ?? false,
+    globalSnapshotsPerSecond:
+      options.globalSnapshotsPerSecond ?? parseNumber(env, ['PERISCOPE_GLOBAL_SNAPSHOTS_PER_SECOND'], warn, { min: 1 }) ?? GLOBAL_SNAPSHOT_RATE,
   };
 }
 

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AgentConfig } from '../config/settings.js';
 import { AgentClient, describe } from '../transport/agent-client.js';
+import { holdProcessDuring } from '../transport/hold-process.js';
 import { agentVersion } from '../transport/version.js';
 import { encodeCapabilities } from './capabilities.js';
 import { parseConfigPath } from './config-path.js';
@@ -134,18 +135,16 @@ export class RemoteConfigClient {
     this.#timer = undefined;
   }
 
-  /** Runs one poll after any poll in flight. Never rejects. */
+  /** Runs one poll after any poll in flight; the process stays up while the caller waits. Never rejects. */
   poll(): Promise<void> {
-    const next = this.#chain.then(() => this.#pollOnce());
-    this.#chain = next.catch(() => {});
-    return this.#chain;
+    return holdProcessDuring(() => this.#enqueuePoll());
   }
 
   /** Stops polling, waits for a poll in flight, releases the agent client if owned. Idempotent. */
   async close(): Promise<void> {
     this.stop();
     this.#closed = true;
-    await this.#chain;
+    await holdProcessDuring(() => this.#chain);
     if (this.#ownsClient) this.#client.close();
   }
 
@@ -202,9 +201,14 @@ export class RemoteConfigClient {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      void this.poll();
+      void this.#enqueuePoll();
     }, delayMs);
     this.#timer.unref();
+  }
+
+  #enqueuePoll(): Promise<void> {
+    this.#chain = this.#chain.then(() => this.#pollOnce()).catch(() => {});
+    return this.#chain;
   }
 
   async #pollOnce(): Promise<void> {

@@ -356,8 +356,9 @@ export class AstWalker {
     for (const arg of args) {
       const value = unwrap(arg);
       if (FUNCTION_TYPES.has(value.type) && !value['id']) {
+        // An anonymous callback is a closure wherever it is; the label only helps finding it.
         label ??= this.#callbackName(node['callee'], args[0]);
-        this.#visit(arg, ctx, label);
+        this.#visitFunction(value, ctx, label, { scopeType: 'CLOSURE' });
       } else {
         this.#visit(arg, ctx);
       }
@@ -411,7 +412,7 @@ export class AstWalker {
 }
 
 interface FunctionOptions {
-  scopeType?: 'METHOD';
+  scopeType?: 'METHOD' | 'CLOSURE';
   range?: { start: number; end: number };
   lang?: Record<string, unknown> | undefined;
   constructorOf?: ScopeNode;

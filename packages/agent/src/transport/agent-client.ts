@@ -133,9 +133,12 @@ export class AgentClient {
     return this.#infoPending;
   }
 
-  /** Whether `/info` lists `endpoint`; `undefined` when `/info` is unknown. */
-  async offers(endpoint: string): Promise<boolean | undefined> {
-    const info = await this.info();
+  /**
+   * Whether `/info` lists `endpoint`; `undefined` when `/info` is unknown. With `cachedOnly`,
+   * answers from the last `/info` seen (fresh or not) without asking the agent.
+   */
+  async offers(endpoint: string, options: { cachedOnly?: boolean } = {}): Promise<boolean | undefined> {
+    const info = options.cachedOnly ? this.#info?.info : await this.info();
     return info ? info.endpoints.includes(endpoint) : undefined;
   }
 

@@ -14,6 +14,7 @@ import type { Sink } from '../sink.js';
 import { AgentClient, describe, isRetryable, isSuccess, type AgentResult } from './agent-client.js';
 import type { RetryPolicy } from './backoff.js';
 import { buildDdtags } from './ddtags.js';
+import { holdProcessDuring } from './hold-process.js';
 import { buildMultipart } from './multipart.js';
 import { UploadQueue, type UploadOutcome, type UploadQueueStats } from './upload-queue.js';
 import { agentVersion } from './version.js';
@@ -115,19 +116,20 @@ export class HttpSink implements Sink {
     this.#enqueue(this.#statuses, item);
   }
 
+  /** Sends what is queued, with retries. The process stays up while the caller waits. */
   async flush(): Promise<void> {
-    await Promise.all([this.#events.flush(), this.#statuses.flush()]);
+    await holdProcessDuring(() => Promise.all([this.#events.flush(), this.#statuses.flush()]));
   }
 
   /** One last single-attempt flush, then timers and sockets are released. Idempotent. */
   close(): Promise<void> {
-    this.#closed ??= (async () => {
+    this.#closed ??= holdProcessDuring(async () => {
       await Promise.all([this.#events.flush(true), this.#statuses.flush(true)]);
       this.#events.close();
       this.#statuses.close();
       this.#updateExitHook();
       if (this.#ownsClient) this.#client.close();
-    })();
+    });
     return this.#closed;
   }
 
@@ -152,7 +154,7 @@ export class HttpSink implements Sink {
   }
 
   async #uploadEvents(items: readonly string[], final: boolean): Promise<UploadOutcome> {
-    const useV2 = !this.#v2Unavailable && (await this.#v2Offered());
+    const useV2 = !this.#v2Unavailable && (await this.#v2Offered(final));
     const path = `${useV2 ? EVENTS_V2_PATH : DIAGNOSTICS_PATH}?ddtags=${encodeURIComponent(this.#ddtags)}`;
     const result = await this.#client.request({
       method: 'POST',
@@ -183,9 +185,12 @@ export class HttpSink implements Sink {
     return this.#outcome(result, `${items.length} status(es)`);
   }
 
-  /** v2 when `/info` lists it; when `/info` is unknown, v1/diagnostics for now (dd-trace-js). */
-  async #v2Offered(): Promise<boolean> {
-    const offered = await this.#client.offers(EVENTS_V2_PATH);
+  /**
+   * v2 when `/info` lists it; when `/info` is unknown, v1/diagnostics for now (dd-trace-js). The
+   * last flush does not ask `/info`: one request is all the exit delay we allow ourselves.
+   */
+  async #v2Offered(final: boolean): Promise<boolean> {
+    const offered = await this.#client.offers(EVENTS_V2_PATH, { cachedOnly: final });
     if (offered === false) {
       this.#debug(`the agent does not offer ${EVENTS_V2_PATH}: using ${DIAGNOSTICS_PATH}`);
       this.#v2Unavailable = true;
@@ -193,9 +198,9 @@ export class HttpSink implements Sink {
     return offered === true;
   }
 
-  /** The exit-time flush makes one attempt and holds the process for it; normal flushes retry. */
-  #attemptOptions(final: boolean): { retry: false | Partial<RetryPolicy>; keepProcessAlive: boolean } {
-    return final ? { retry: false, keepProcessAlive: true } : { retry: this.#retry, keepProcessAlive: false };
+  /** The last flush (close, exit) makes one attempt; the others retry. */
+  #attemptOptions(final: boolean): { retry: false | Partial<RetryPolicy> } {
+    return { retry: final ? false : this.#retry };
   }
 
   #outcome(result: AgentResult, what: string): UploadOutcome {
@@ -209,7 +214,7 @@ export class HttpSink implements Sink {
   // flush so that a failed flush cannot make the process loop on beforeExit.
   readonly #onBeforeExit = (): void => {
     this.#setExitHook(false);
-    void Promise.all([this.#events.flush(true), this.#statuses.flush(true)]);
+    void holdProcessDuring(() => Promise.all([this.#events.flush(true), this.#statuses.flush(true)]));
   };
 
   #updateExitHook(): void {

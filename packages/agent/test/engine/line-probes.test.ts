@@ -88,3 +88,43 @@ test('late programmatic start in an ESM app: back-fill, top-level lines, add/mod
   assert.ok(Math.min(...v1) >= 31 && Math.max(...v1) <= 50, `v1 sums ${v1}`);
   assert.equal(seen.length, v0.length + v1.length);
 });
+
+const misc = path.join(FIXTURES, 'engine/misc');
+
+test('vm scripts and eval code with a sourceURL are targetable; debugger statements never pause', async () => {
+  const baseline = await runApp({ cwd: misc, args: ['dynamic.js'], preload: false });
+  const run = await runApp({
+    cwd: misc,
+    args: ['dynamic.js'],
+    preload: 'require',
+    probes: [
+      logProbe('vm', 'generated/vm-scale.js', 3, { captureSnapshot: true, sampling: { snapshotsPerSecond: 1e9 } }),
+      logProbe('eval', 'eval-twice.js', 3, { captureSnapshot: true, sampling: { snapshotsPerSecond: 1e9 } }),
+    ],
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, baseline.stdout);
+  assert.deepEqual(statusesOf(run, 'vm').map((s) => s.status), ['RECEIVED', 'INSTALLED', 'EMITTING']);
+  assert.deepEqual(eventsOf(run, 'vm').map((e) => e.debugger.snapshot.captures!.lines!['3']!.locals!['factor']!.value), ['3', '3', '3']);
+  assert.deepEqual(eventsOf(run, 'eval').map((e) => e.debugger.snapshot.captures!.lines!['3']!.locals!['r']!.value), ['2', '4', '6']);
+});
+
+test('programmatic start/stop, diagnostics and coverage report', async () => {
+  const run = await runApp({ cwd: misc, args: ['start-stop.mjs'], preload: false });
+  assert.equal(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout) as {
+    hits: number;
+    breakpoints: number;
+    leftovers: string[];
+    coverage: { files: Array<{ file: string; linesWithCode: number }>; totals: { files: number; filesWithCode: number } };
+  };
+  assert.equal(out.hits, 3);
+  assert.equal(out.breakpoints, 1);
+  assert.deepEqual(out.leftovers, []);
+  const files = Object.fromEntries(out.coverage.files.map((f) => [f.file, f.linesWithCode]));
+  assert.ok(files['work.cjs']! >= 2, JSON.stringify(files));
+  assert.ok(files['start-stop.mjs']! > 5, JSON.stringify(files));
+  assert.equal(out.coverage.totals.filesWithCode, out.coverage.totals.files);
+  // After stop() the probe no longer fires: exactly the three hits from before.
+  assert.equal(eventsOf(run, 'w').length, 3);
+});

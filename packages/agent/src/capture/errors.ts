@@ -1,0 +1,93 @@
+/**
+ * Errors and `stack`. V8 formats `error.stack` lazily, the first time the property is read
+ * (its descriptor included), and formatting calls `Error.prepareStackTrace` when the
+ * application has set one (source-map-support does). So `stack` is only read when formatting
+ * cannot run application code; otherwise it is reported with `notCapturedReason: 'userCode'`.
+ */
+import type { CapturedValue } from '@periscope/protocol';
+import { readProperty } from '../safe/reflect.js';
+import type { CaptureContext } from './context.js';
+import { accessorType } from './encoding.js';
+import {
+  apply,
+  ErrorStackGetter,
+  getOwnPropertyDescriptor,
+  getPrototypeOf,
+  hasOwn,
+  isProxy,
+  MainError,
+  NodeDefaultPrepareStackTrace,
+  ObjectPrototype,
+  realmGlobal,
+} from './intrinsics.js';
+import { NOT_CAPTURED } from './reasons.js';
+import { captureAt, expandFields, redactedIdent } from './serializer.js';
+
+/** An error: its `name` (usually inherited, read as a data property only), then its own fields. */
+export function expandError(err: object, type: string, level: number, ctx: CaptureContext): CapturedValue {
+  let leadingName: CapturedValue | undefined;
+  if (!hasOwn(err, 'name')) {
+    const name = readProperty(err, 'name');
+    if (name.kind === 'data') leadingName = captureAt(name.value, level + 1, ctx);
+  }
+  return expandFields(err, type, level, ctx, leadingName);
+}
+
+/** The own `stack` property of any object (errors, and objects given to `Error.captureStackTrace`). */
+export function readStack(obj: object, level: number, ctx: CaptureContext): CapturedValue {
+  const redacted = ctx.redaction.isRedactedName('stack');
+  if (!stackFormattingIsSafe(obj)) {
+    return { type: 'string', notCapturedReason: redacted ? NOT_CAPTURED.redactedIdent : NOT_CAPTURED.userCode };
+  }
+  const desc = getOwnPropertyDescriptor(obj, 'stack');
+  if (desc === undefined) return { type: 'undefined' };
+  let value: unknown;
+  if (hasOwn(desc, 'value')) value = desc.value;
+  else if (ErrorStackGetter !== undefined && desc.get === ErrorStackGetter) value = apply(ErrorStackGetter, obj, []);
+  else return redacted ? { type: accessorType(desc), notCapturedReason: NOT_CAPTURED.redactedIdent } : { type: accessorType(desc) };
+  return redacted ? redactedIdent(value) : captureAt(value, level, ctx);
+}
+
+/**
+ * Node formats a stack with the `Error.prepareStackTrace` of the error's realm, then of the main
+ * realm (lib/internal/errors.js); its own default then reads `name`, `message` (and `code`) to
+ * build the first line. Safe when the object comes from this realm (its prototype chain ends at
+ * this realm's Object.prototype, no Proxy on the way), neither `Error` has a `prepareStackTrace`
+ * other than Node's default, and those three properties are primitive data properties.
+ */
+function stackFormattingIsSafe(obj: object): boolean {
+  let last: object = obj;
+  let proto = getPrototypeOf(obj) as object | null;
+  for (let hops = 0; proto !== null; hops++) {
+    if (hops > 1000 || isProxy(proto)) return false;
+    last = proto;
+    proto = getPrototypeOf(proto) as object | null;
+  }
+  if (last !== ObjectPrototype) return false;
+  const globalError = readProperty(realmGlobal, 'Error');
+  if (globalError.kind === 'data') {
+    if (!prepareStackTraceIsUnset(globalError.value)) return false;
+  } else if (globalError.kind !== 'missing') {
+    return false;
+  }
+  if (!prepareStackTraceIsUnset(MainError)) return false;
+  return headerIsPlainData(obj, 'name') && headerIsPlainData(obj, 'message') && headerIsPlainData(obj, 'code');
+}
+
+function prepareStackTraceIsUnset(errorCtor: unknown): boolean {
+  if (errorCtor === undefined || errorCtor === null) return true;
+  if (typeof errorCtor !== 'function' && typeof errorCtor !== 'object') return false;
+  const prepare = readProperty(errorCtor, 'prepareStackTrace');
+  if (prepare.kind === 'missing') return true;
+  if (prepare.kind !== 'data') return false;
+  return typeof prepare.value !== 'function' || prepare.value === NodeDefaultPrepareStackTrace;
+}
+
+/** Reading it is a data read, and turning it into text cannot call `toString`/`valueOf`. */
+function headerIsPlainData(obj: object, key: string): boolean {
+  const r = readProperty(obj, key);
+  if (r.kind === 'missing') return true;
+  if (r.kind !== 'data') return false;
+  const t = typeof r.value;
+  return t !== 'object' && t !== 'function';
+}
