@@ -69,6 +69,10 @@ export class Agent {
     });
   }
 
+  get isEnabled(): boolean {
+    return this.started;
+  }
+
   /** Enables code tracking (replaying already-loaded scripts) and installs the hit runtime. */
   start(): void {
     if (this.started) return;
@@ -112,17 +116,26 @@ export class Agent {
     return coverageReport(this.tracker, this.sourceMaps, this.resolver, this.config.appRoot);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Removes every probe and turns the debugger off (dynamic instrumentation disabled at runtime);
+   * `start()` turns it back on and replays loaded scripts again.
+   */
+  disable(): void {
     if (!this.started) return;
     this.started = false;
     this.probes.clear();
     this.table.clear();
-    this.statuses.close();
     for (const d of this.disposers.splice(0)) d();
     this.tracker.stop();
     this.session.tryPost('Debugger.disable');
     this.session.disconnect();
     this.runtime.uninstall();
+  }
+
+  /** Disables, then flushes and closes the sink. */
+  async stop(): Promise<void> {
+    this.disable();
+    this.statuses.close();
     await this.sink.close();
   }
 

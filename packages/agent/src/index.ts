@@ -1,11 +1,19 @@
 /**
- * Periscope agent: live debugging for Node.js. `start()` enables code tracking and probes in
- * this process; `stop()` removes every trace of it.
+ * Periscope agent: live debugging for Node.js. `start()` wires the engine to its inputs
+ * (probe file, Remote Config, programmatic calls) and outputs (the Datadog-protocol agent over
+ * HTTP, or a JSON-lines file); `stop()` removes every trace of it.
  */
 import { Agent } from './agent.js';
-import { loadConfig, type AgentOptions } from './config/settings.js';
+import { loadConfig, type AgentConfig, type AgentOptions } from './config/settings.js';
 import { JsonLinesSink } from './json-lines-sink.js';
 import type { Sink } from './sink.js';
+import { AgentClient, HttpSink } from './transport/index.js';
+import {
+  APM_TRACING_REGISTRATION,
+  RemoteConfigClient,
+  dynamicInstrumentationToggleHandler,
+  probeConfigHandler,
+} from './remote-config/index.js';
 
 export { Agent, type DiagnosticsReport } from './agent.js';
 export { loadConfig, type AgentOptions, type AgentConfig } from './config/settings.js';
@@ -13,42 +21,95 @@ export type { Sink } from './sink.js';
 export type { ProbeInfo, ProbeState } from './probes/manager.js';
 export type { CoverageReport, FileCoverage } from './probes/coverage.js';
 
-let current: Agent | undefined;
-
 export interface StartOptions extends AgentOptions {
-  /** Where results go; defaults to the JSON-lines output file, or the agent URL. */
+  /** Where results go; defaults to the JSON-lines output file when set, else the agent over HTTP. */
   sink?: Sink;
 }
+
+interface Running {
+  agent: Agent;
+  client: AgentClient | undefined;
+  remoteConfig: RemoteConfigClient | undefined;
+}
+
+let current: Running | undefined;
 
 function warn(message: string): void {
   process.emitWarning(message, { code: 'PERISCOPE_CONFIG' });
 }
 
-const noopSink: Sink = {
-  emitEvent() {},
-  emitStatus() {},
-  flush: async () => {},
-  close: async () => {},
-};
+function createSink(config: AgentConfig, client: AgentClient | undefined): Sink {
+  if (config.outputFile) return new JsonLinesSink(config.outputFile);
+  return new HttpSink({ config, client });
+}
+
+/** Remote Config: probes, and the runtime on/off switch for dynamic instrumentation. */
+function startRemoteConfig(agent: Agent, client: AgentClient): RemoteConfigClient {
+  const config = agent.config;
+  const rc = new RemoteConfigClient({ config, client });
+  // Probes delivered over RC, kept so that re-enabling DI at runtime restores them.
+  const rcProbes = new Map<string, unknown>();
+  rc.registerProduct(
+    'LIVE_DEBUGGING',
+    probeConfigHandler({
+      onProbe(probe) {
+        rcProbes.set(String(probe['id']), probe);
+        if (agent.isEnabled) agent.addProbe(probe);
+      },
+      onProbeRemoved(probeId) {
+        rcProbes.delete(probeId);
+        agent.removeProbe(probeId);
+      },
+    }),
+  );
+  rc.registerProduct(
+    'APM_TRACING',
+    dynamicInstrumentationToggleHandler({
+      service: config.service,
+      env: config.env,
+      onChange(enabled) {
+        // An explicit local DD_DYNAMIC_INSTRUMENTATION_ENABLED=false wins over the remote switch.
+        if (config.dynamicInstrumentationExplicitlyDisabled) return;
+        const on = enabled ?? config.dynamicInstrumentationEnabled;
+        if (on && !agent.isEnabled) {
+          agent.start();
+          for (const p of rcProbes.values()) agent.addProbe(p);
+        } else if (!on && agent.isEnabled) {
+          agent.disable();
+        }
+      },
+    }),
+    APM_TRACING_REGISTRATION,
+  );
+  rc.start();
+  return rc;
+}
 
 /** Starts the agent once per process; later calls return the running agent. */
 export function start(options: StartOptions = {}): Agent {
-  if (current) return current;
+  if (current) return current.agent;
   const config = loadConfig(options, process.env, warn);
-  const sink = options.sink ?? (config.outputFile ? new JsonLinesSink(config.outputFile) : noopSink);
+  const useNetwork = options.sink === undefined && !config.outputFile;
+  const client = useNetwork || config.remoteConfigEnabled ? new AgentClient({ agentUrl: config.agentUrl }) : undefined;
+  const sink = options.sink ?? createSink(config, client);
   const agent = new Agent(config, sink);
-  agent.start();
-  current = agent;
+  if (config.dynamicInstrumentationEnabled) agent.start();
+  const remoteConfig =
+    config.remoteConfigEnabled && !config.dynamicInstrumentationExplicitlyDisabled && client ? startRemoteConfig(agent, client) : undefined;
+  current = { agent, client, remoteConfig };
   return agent;
 }
 
 export async function stop(): Promise<void> {
-  const agent = current;
+  const running = current;
   current = undefined;
-  await agent?.stop();
+  if (!running) return;
+  await running.remoteConfig?.close();
+  await running.agent.stop();
+  running.client?.close();
 }
 
 /** The running agent, if any. */
 export function getAgent(): Agent | undefined {
-  return current;
+  return current?.agent;
 }

@@ -57,9 +57,13 @@ export class InspectorCodeTracker implements CodeTracker {
     }
   }
 
+  /** Stops listening and forgets every script: a later `start()` replays them afresh. */
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.byId.clear();
+    this.byPath.clear();
+    this.evalOrder.length = 0;
   }
 
   scripts(): Iterable<TrackedScript> {

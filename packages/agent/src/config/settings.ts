@@ -199,7 +199,8 @@ export function loadConfig(options: AgentOptions = {}, env: Env = process.env, w
     runtimeId: randomUUID(),
     hostname: hostname(),
     agentUrl: resolveAgentUrl(env, options, warn, fileExists),
-    dynamicInstrumentationEnabled: options.dynamicInstrumentationEnabled ?? diEnv ?? false,
+    // Preloading Periscope is the request for dynamic instrumentation: on unless explicitly off.
+    dynamicInstrumentationEnabled: options.dynamicInstrumentationEnabled ?? diEnv ?? true,
     dynamicInstrumentationExplicitlyDisabled: options.dynamicInstrumentationEnabled === false || diEnv === false,
     remoteConfigEnabled:
       options.remoteConfigEnabled ?? parseBool(env, ['DD_REMOTE_CONFIGURATION_ENABLED', 'DD_REMOTE_CONFIG_ENABLED'], warn) ?? true,

@@ -8,6 +8,7 @@ import type { TrackedScript } from '../code-tracking/types.js';
 import type { InspectorSession } from '../inspector/session.js';
 import type { SourceMap, SourceMapStore } from '../source-maps/index.js';
 import { matchSourceFile } from './path-match.js';
+import { CollectedFiles, collectedMessage } from './collected-files.js';
 import { parseScript, scopeAt, type ParsedScript, type ScopeAtPosition } from './scope-analysis.js';
 
 export interface ResolvedTarget {
@@ -39,6 +40,7 @@ const MAX_PARSED = 64;
 
 export class LocationResolver {
   private readonly parsed = new Map<string, ParsedScript | null>();
+  private readonly collected = new CollectedFiles();
 
   constructor(
     private readonly session: InspectorSession,
@@ -75,7 +77,11 @@ export class LocationResolver {
       original = this.originalIndex(true);
       match = matchSourceFile(sourceFile, [...generatedPaths, ...original.keys()]);
     }
-    if (match.kind === 'none') return { kind: 'pending', reason: `No loaded script found for ${sourceFile}` };
+    if (match.kind === 'none') {
+      const collected = this.collected.find(sourceFile, this.livePaths());
+      if (collected) return { kind: 'error', message: collectedMessage(collected) };
+      return { kind: 'pending', reason: `No loaded script found for ${sourceFile}` };
+    }
     if (match.kind === 'ambiguous') {
       return {
         kind: 'error',
@@ -100,11 +106,15 @@ export class LocationResolver {
       }
     }
     if (targets.length === 0) {
-      // Every live copy of the file was collected between listing and resolving.
-      if (firstError === undefined) return { kind: 'pending', reason: `No loaded script found for ${sourceFile}` };
+      // Every copy of the file V8 had was collected: only top-level code, which already ran.
+      if (firstError === undefined) return { kind: 'error', message: collectedMessage(path) };
       return { kind: 'error', message: firstError };
     }
     return { kind: 'resolved', path, targets };
+  }
+
+  private livePaths(): Set<string> {
+    return new Set(this.tracker.paths());
   }
 
   /** Resolves against one particular script (used when a new script is parsed). */

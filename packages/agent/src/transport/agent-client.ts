@@ -113,7 +113,7 @@ export class AgentClient {
       result = { ...(await this.#once(req)), attempts: attempt };
       if (!isRetryable(result) || attempt === maxAttempts || !policy) break;
       const delay = backoffDelay(policy, attempt);
-      this.#debug(`${req.method} ${req.path.split('?')[0]} failed (${describe(result)}); retry ${attempt} in ${delay} ms`);
+      this.#debug(`${req.method} ${req.path.split('?')[0]} failed (${describeResult(result)}); retry ${attempt} in ${delay} ms`);
       await sleep(delay, this.#closing.signal);
     }
     return result;
@@ -244,6 +244,6 @@ function errorMessage(err: unknown): string {
 }
 
 /** One-line description of an outcome, for debug logs and error messages. */
-export function describe(result: AgentResult): string {
+export function describeResult(result: AgentResult): string {
   return result.kind === 'error' ? `${result.code}: ${result.message}` : `HTTP ${result.status}`;
 }

@@ -11,7 +11,7 @@
 import { MAX_BATCH_BYTES, type DiagnosticItem, type ProbeEvent } from '@periscope/protocol';
 import type { AgentConfig } from '../config/settings.js';
 import type { Sink } from '../sink.js';
-import { AgentClient, describe, isRetryable, isSuccess, type AgentResult } from './agent-client.js';
+import { AgentClient, describeResult, isRetryable, isSuccess, type AgentResult } from './agent-client.js';
 import type { RetryPolicy } from './backoff.js';
 import { buildDdtags } from './ddtags.js';
 import { holdProcessDuring } from './hold-process.js';
@@ -57,8 +57,6 @@ export interface HttpSinkOptions {
 export interface HttpSinkStats {
   events: UploadQueueStats;
   statuses: UploadQueueStats;
-  /** Items that could not be serialised (never expected: the engine builds plain data). */
-  serializationErrors: number;
   /** Where the next event batch goes: v2, or the v1/diagnostics fallback. */
   eventsEndpoint: typeof EVENTS_V2_PATH | typeof DIAGNOSTICS_PATH;
 }
@@ -71,7 +69,6 @@ export class HttpSink implements Sink {
   readonly #debug: (message: string) => void;
   readonly #events: UploadQueue;
   readonly #statuses: UploadQueue;
-  #serializationErrors = 0;
   /** Permanent once set: the agent lacks v2 or answered 404 on it. */
   #v2Unavailable = false;
   #exitHookInstalled = false;
@@ -109,11 +106,11 @@ export class HttpSink implements Sink {
   }
 
   emitEvent(event: ProbeEvent): void {
-    this.#enqueue(this.#events, event);
+    this.#events.push(() => JSON.stringify(event));
   }
 
   emitStatus(item: DiagnosticItem): void {
-    this.#enqueue(this.#statuses, item);
+    this.#statuses.push(() => JSON.stringify(item));
   }
 
   /** Sends what is queued, with retries. The process stays up while the caller waits. */
@@ -137,20 +134,8 @@ export class HttpSink implements Sink {
     return {
       events: this.#events.stats(),
       statuses: this.#statuses.stats(),
-      serializationErrors: this.#serializationErrors,
       eventsEndpoint: this.#v2Unavailable ? DIAGNOSTICS_PATH : EVENTS_V2_PATH,
     };
-  }
-
-  #enqueue(queue: UploadQueue, item: unknown): void {
-    let json: string;
-    try {
-      json = JSON.stringify(item);
-    } catch {
-      this.#serializationErrors++;
-      return;
-    }
-    queue.push(json);
   }
 
   async #uploadEvents(items: readonly string[], final: boolean): Promise<UploadOutcome> {
@@ -205,7 +190,7 @@ export class HttpSink implements Sink {
 
   #outcome(result: AgentResult, what: string): UploadOutcome {
     if (isSuccess(result)) return 'sent';
-    this.#debug(`upload of ${what} failed: ${describe(result)}`);
+    this.#debug(`upload of ${what} failed: ${describeResult(result)}`);
     return isRetryable(result) ? 'retry' : 'rejected';
   }
 

@@ -11,7 +11,7 @@ export {
   AgentClient,
   isRetryable,
   isSuccess,
-  describe,
+  describeResult,
 } from './agent-client.js';
 export { type RetryPolicy, DEFAULT_RETRY_POLICY, backoffDelay } from './backoff.js';
 export { type DdtagsSource, buildDdtags } from './ddtags.js';

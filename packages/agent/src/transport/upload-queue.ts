@@ -45,6 +45,8 @@ export interface UploadQueueStats {
   droppedRejected: number;
   /** Dropped because they arrived after close(). */
   droppedClosed: number;
+  /** Dropped because serialising them threw (never expected: the engine builds plain data). */
+  droppedUnserialisable: number;
   /** Delivery attempts that failed transiently (the items stayed queued). */
   failedUploads: number;
 }
@@ -65,6 +67,7 @@ export class UploadQueue {
     droppedOversize: 0,
     droppedRejected: 0,
     droppedClosed: 0,
+    droppedUnserialisable: 0,
     failedUploads: 0,
   };
 
@@ -76,10 +79,24 @@ export class UploadQueue {
     return this.#items.length;
   }
 
-  /** Queues one serialised item. Never throws; O(1) apart from measuring the string. */
-  push(json: string): void {
+  /**
+   * Queues one item: its JSON text, or a function producing it, called only when there is room
+   * (so a full queue costs no serialisation). Never throws.
+   */
+  push(item: string | (() => string)): void {
     if (this.#closed) {
       this.#stats.droppedClosed++;
+      return;
+    }
+    if (this.#items.length >= this.#options.maxQueueItems || this.#bytes >= this.#options.maxQueueBytes) {
+      this.#stats.droppedOverflow++;
+      return;
+    }
+    let json: string;
+    try {
+      json = typeof item === 'string' ? item : item();
+    } catch {
+      this.#stats.droppedUnserialisable++;
       return;
     }
     const bytes = Buffer.byteLength(json, 'utf8');
@@ -96,7 +113,8 @@ export class UploadQueue {
     this.#bytes += bytes;
     if (this.#items.length === 1) this.#options.onBacklog?.(true);
     if (this.#draining) return;
-    if (this.#bodyBytes(this.#items.length) > this.#options.maxBatchBytes) this.#arm(0, true);
+    const queuedBody = 2 + (this.#items.length - 1) + this.#bytes; // the whole queue as one JSON array
+    if (queuedBody > this.#options.maxBatchBytes) this.#arm(0, true);
     else this.#arm(this.#options.intervalMs, false);
   }
 
@@ -116,13 +134,6 @@ export class UploadQueue {
 
   stats(): UploadQueueStats {
     return { queuedItems: this.#items.length, queuedBytes: this.#bytes, ...this.#stats };
-  }
-
-  /** JSON-array body size of the first `n` items. */
-  #bodyBytes(n: number): number {
-    let total = 2 + Math.max(0, n - 1);
-    for (let i = 0; i < n; i++) total += this.#sizes[i] ?? 0;
-    return total;
   }
 
   #batchLength(): number {

@@ -9,7 +9,9 @@
  * const agent = await FakeAgent.start();
  * agent.setRcProbes([{ id: 'p1', type: 'LOG_PROBE', ... }]);
  * // … point the code under test at agent.url …
- * const [status] = await agent.waitFor(() => agent.statuses().find((s) => s.debugger.diagnostics.status === 'INSTALLED'));
+ * const installed = await agent.waitFor(() => agent.statuses().find((s) => s['debugger'].diagnostics.status === 'INSTALLED'));
+ * agent.injectFault({ kind: 'status', status: 500 }, { path: '/debugger/v2/input', times: 2 });
+ * await agent.down(); … await agent.up();
  * await agent.close();
  * ```
  */

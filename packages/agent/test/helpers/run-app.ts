@@ -2,8 +2,8 @@
  * Spawns a real Node process with the agent preloaded and collects what it wrote: stdout,
  * stderr, exit code and the agent's JSON-lines output (events and statuses).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,13 +36,26 @@ export function tempDir(prefix = 'periscope-test-'): string {
   return mkdtempSync(path.join(tmpdir(), prefix));
 }
 
+export interface StartedApp {
+  child: ChildProcess;
+  /** Resolves when the process has exited. */
+  done: Promise<AppRun>;
+}
+
 export async function runApp(opts: RunOptions): Promise<AppRun> {
+  return startApp(opts).done;
+}
+
+/**
+ * Starts the app and returns at once. By default the agent writes JSON lines to a file and
+ * Remote Config is off; with `network: true` it talks to `DD_TRACE_AGENT_URL` instead.
+ */
+export function startApp(opts: RunOptions & { network?: boolean }): StartedApp {
   const dir = tempDir();
   const out = path.join(dir, 'out.jsonl');
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    PERISCOPE_OUTPUT_FILE: out,
-    DD_REMOTE_CONFIG_ENABLED: 'false',
+    ...(opts.network ? {} : { PERISCOPE_OUTPUT_FILE: out, DD_REMOTE_CONFIG_ENABLED: 'false' }),
     DD_DYNAMIC_INSTRUMENTATION_ENABLED: 'true',
     ...opts.env,
   };
@@ -50,7 +63,7 @@ export async function runApp(opts: RunOptions): Promise<AppRun> {
   delete env['NODE_TEST_CONTEXT'];
   if (opts.probes) {
     const file = path.join(dir, 'probes.json');
-    await import('node:fs').then((fs) => fs.writeFileSync(file, JSON.stringify(opts.probes)));
+    writeFileSync(file, JSON.stringify(opts.probes));
     env['DD_DYNAMIC_INSTRUMENTATION_PROBE_FILE'] = file;
   }
   const preload = opts.preload === undefined ? 'import' : opts.preload;
@@ -61,8 +74,14 @@ export async function runApp(opts: RunOptions): Promise<AppRun> {
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
-  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-  clearTimeout(timer);
+  const done = new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c))).then((code) => {
+    clearTimeout(timer);
+    return collect(code, stdout, stderr, out);
+  });
+  return { child, done };
+}
+
+function collect(code: number | null, stdout: string, stderr: string, out: string): AppRun {
   const events: ProbeEvent[] = [];
   const statuses: DiagnosticItem[] = [];
   if (existsSync(out)) {

@@ -14,7 +14,7 @@ import {
   symbolDatabaseHandler,
   type RemoteConfigClientOptions,
 } from '../../src/remote-config/index.js';
-import { FakeAgent, probePath, type RcFileSpec } from '../helpers/fake-agent.js';
+import { FakeAgent, buildRcResponse, probePath, type RcFileSpec } from '../helpers/fake-agent.js';
 
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
@@ -177,6 +177,21 @@ describe('RemoteConfigClient', () => {
     assert.deepEqual(ops.slice(4), ['remove a']);
     assert.deepEqual(lastState()['config_states'], []);
     assert.deepEqual(lastRequest()['cached_target_files'], []);
+  });
+
+  test('a targets document without client_configs removes every config (expired agent state)', async () => {
+    const rc = rcClient();
+    const { ops, handler } = recordingProbes();
+    rc.registerProduct(Product.LIVE_DEBUGGING, handler);
+    agent.setRcProbes([probe('a')]);
+    await rc.poll();
+    agent.queueRcResponse({ targets: buildRcResponse(agent.rcTargetsVersion + 5, []).targets });
+    agent.queueRcResponse({});
+    await rc.poll();
+    await rc.poll();
+    assert.deepEqual(ops, ['upsert a:["42"]', 'remove a']);
+    assert.equal(agent.rcRequests().at(-1)!['client']['state']['targets_version'], agent.rcTargetsVersion + 5);
+    assert.deepEqual(lastState()['config_states'], []);
   });
 
   test('a file failing its hash, length, JSON or handler is ERROR; the others apply', async () => {

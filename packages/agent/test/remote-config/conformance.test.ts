@@ -11,7 +11,7 @@ import { Product, RemoteConfigClient, probeConfigHandler } from '../../src/remot
 import { FakeAgent, buildRcResponse, probePath } from '../helpers/fake-agent.js';
 import { parseJsonPreservingNumbers, pythonDumps } from './python-json.js';
 
-const VECTORS = new URL('../../../../../../shared/system-tests-probes/remote_config/', import.meta.url);
+const VECTORS = new URL('../../../../../conformance/system-tests-probes/remote_config/', import.meta.url);
 // system-tests' build_debugger_command sets this opaque backend state in every targets document.
 const BACKEND_STATE = 'eyJmb28iOiAiYmFyIn0=';
 

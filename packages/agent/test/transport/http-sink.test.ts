@@ -7,7 +7,7 @@ import { AgentClient, HttpSink, type HttpSinkOptions } from '../../src/transport
 import { FakeAgent } from '../helpers/fake-agent.js';
 import { probeEvent, probeStatus } from './probe-data.js';
 
-const SCHEMAS = new URL('../../../../../../shared/system-tests-probes/schemas/', import.meta.url);
+const SCHEMAS = new URL('../../../../../conformance/system-tests-probes/schemas/', import.meta.url);
 const ajv = new Ajv({ strict: false, allErrors: true });
 const validateDiagnostics = ajv.compile(JSON.parse(readFileSync(new URL('library-debugger-v1-diagnostics-request.json', SCHEMAS), 'utf8')));
 const validateInput = ajv.compile(JSON.parse(readFileSync(new URL('library-debugger-v1-input-request.json', SCHEMAS), 'utf8')));
@@ -245,6 +245,16 @@ describe('HttpSink', () => {
       client.close();
     });
   }
+
+  test('an item that cannot be serialised is dropped and counted, without throwing', async () => {
+    const s = sink();
+    const bad = { ...probeEvent(1), message: 1n } as unknown as ReturnType<typeof probeEvent>;
+    assert.doesNotThrow(() => s.emitEvent(bad));
+    s.emitEvent(probeEvent(2));
+    await s.flush();
+    assert.equal(s.stats().events.droppedUnserialisable, 1);
+    assert.deepEqual(agent.events(), [probeEvent(2)]);
+  });
 
   test('agent answering garbage with 200: counted as delivered, nothing throws', async () => {
     agent.injectFault({ kind: 'garbage' }, { path: '/debugger/v2/input' });

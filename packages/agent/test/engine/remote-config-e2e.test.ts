@@ -1,0 +1,116 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { FakeAgent } from '../helpers/fake-agent.js';
+import { FIXTURES, startApp } from '../helpers/run-app.js';
+
+const SCHEMAS = new URL('../../../../../conformance/system-tests-probes/schemas/', import.meta.url);
+const schema = (name: string) => JSON.parse(readFileSync(new URL(name, SCHEMAS), 'utf8')) as object;
+
+const probe = (version: number, template: string, extra: Record<string, unknown> = {}) => ({
+  id: 'rc-probe-1',
+  version,
+  type: 'LOG_PROBE',
+  language: 'javascript',
+  where: { sourceFile: 'rc/app.js', lines: ['5'] },
+  template,
+  segments: [{ str: template }],
+  captureSnapshot: true,
+  sampling: { snapshotsPerSecond: 100 },
+  ...extra,
+});
+
+test('a probe delivered over Remote Config installs, fires, is modified, deleted, and DI can be switched off', async () => {
+  const agent = await FakeAgent.start();
+  const app = startApp({
+    cwd: path.join(FIXTURES, 'engine/rc'),
+    args: ['app.js'],
+    preload: 'require',
+    network: true,
+    env: {
+      DD_TRACE_AGENT_URL: agent.url.toString(),
+      DD_SERVICE: 'rc-fixture',
+      DD_ENV: 'test',
+      DD_REMOTE_CONFIG_POLL_INTERVAL_SECONDS: '0.05',
+      DD_DYNAMIC_INSTRUMENTATION_UPLOAD_INTERVAL_SECONDS: '0.05',
+    },
+  });
+  try {
+    const status = (s: string, v: number) => () =>
+      agent.statuses().find((x) => x['debugger'].diagnostics.status === s && x['debugger'].diagnostics.probeVersion === v);
+    agent.setRcProbes([probe(1, 'first')]);
+    await agent.waitFor(status('EMITTING', 1), 10_000, 'EMITTING v1');
+    const first = await agent.waitFor(() => agent.events().find((e) => e['message'] === 'first'), 5000, 'event v1');
+
+    // Exact wire shapes, validated with the system-tests schemas.
+    const ajv = new Ajv({ strict: false });
+    const events = agent.requestsTo('/debugger/v2/input');
+    assert.ok(events.length > 0, 'events go to /debugger/v2/input');
+    assert.ok(ajv.validate(schema('library-debugger-v1-input-request.json'), events.map((r) => ({ headers: {}, content: r.json }))), ajv.errorsText());
+    const diag = agent.requestsTo('/debugger/v1/diagnostics');
+    const diagContent = diag.map((r) => ({ headers: {}, content: r.parts!.find((p) => p.name === 'event')!.json }));
+    assert.ok(ajv.validate(schema('library-debugger-v1-diagnostics-request.json'), diagContent), ajv.errorsText());
+    assert.match(String(events[0]!.query['ddtags']), /env:test/);
+
+    const snap = first['debugger'].snapshot;
+    assert.equal(first['service'], 'rc-fixture');
+    assert.deepEqual(snap.probe.location, { file: 'rc/app.js', lines: ['5'] });
+    const ctx = snap.captures.lines['5'];
+    assert.deepEqual(Object.keys(ctx.arguments).sort(), ['cart', 'user']);
+    assert.equal(ctx.locals.total.type, 'number');
+
+    // The RC file is acknowledged (apply_state 2).
+    const acked = await agent.waitFor(
+      () => agent.rcRequests().find((r) => r['client'].state.config_states?.some((c: any) => c.product === 'LIVE_DEBUGGING' && c.apply_state === 2)),
+      5000,
+      'RC acknowledgement',
+    );
+    assert.equal(acked['client'].client_tracer.service, 'rc-fixture');
+
+    // Modify: a new version replaces the old one.
+    agent.setRcProbes([probe(2, 'second')]);
+    await agent.waitFor(status('INSTALLED', 2), 5000, 'INSTALLED v2');
+    await agent.waitFor(() => agent.events().find((e) => e['message'] === 'second'), 5000, 'event v2');
+
+    // Switch DI off over APM_TRACING: no more events; back on: the probe returns.
+    agent.setRcFiles([
+      { product: 'LIVE_DEBUGGING', id: 'rc-probe-1', content: probe(2, 'second') },
+      { product: 'APM_TRACING', id: 'apm', content: { lib_config: { dynamic_instrumentation_enabled: false } } },
+    ]);
+    await agent.waitFor(
+      () => agent.rcRequests().find((r) => r['client'].state.config_states?.some((c: any) => c.product === 'APM_TRACING' && c.apply_state === 2)),
+      5000,
+      'APM_TRACING applied',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const countOff = agent.events().length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(agent.events().length, countOff, 'no events while DI is off');
+    agent.setRcFiles([
+      { product: 'LIVE_DEBUGGING', id: 'rc-probe-1', content: probe(2, 'second') },
+      { product: 'APM_TRACING', id: 'apm', content: { lib_config: { dynamic_instrumentation_enabled: true } }, version: 2 },
+    ]);
+    await agent.waitFor(() => agent.events().length > countOff, 5000, 'events after DI back on');
+
+    // Delete: the probe stops.
+    agent.setRcProbes([]);
+    await agent.waitFor(
+      () => agent.rcRequests().find((r) => r['client'].cached_target_files === undefined || r['client'].cached_target_files.length === 0),
+      5000,
+      'RC delete seen',
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const countDeleted = agent.events().length;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(agent.events().length, countDeleted, 'no events after delete');
+  } finally {
+    app.child.kill('SIGTERM');
+    const run = await app.done;
+    await agent.close();
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'calls true\n');
+    assert.equal(run.stderr, '');
+  }
+});
