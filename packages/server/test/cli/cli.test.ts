@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { spawn, execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const BIN = fileURLToPath(new URL('../../../bin/periscope.js', import.meta.url));
+const NODE = process.env['PERISCOPE_TEST_NODE'] ?? process.execPath;
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(NODE, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 20_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('periscope CLI against a spawned `periscope server`', () => {
+  let server: ReturnType<typeof spawn>;
+  let url = '';
+  let dataDir = '';
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'periscope-cli-'));
+    server = spawn(NODE, [BIN, 'server', '--port', '0', '--data-dir', dataDir, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const first = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: server.stdout! }).once('line', resolve);
+      server.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+    url = (JSON.parse(first) as { url: string }).url;
+  });
+  after(async () => {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('probe add, ls (table and --json) and rm', async () => {
+    const added = await cli(['probe', 'add', 'src/orders.ts:42', '--snapshot', '--service', 'shop', '--server', url, '--json']);
+    assert.equal(added.code, 0, added.stderr);
+    const probe = JSON.parse(added.stdout);
+    assert.equal(probe.target, 'src/orders.ts:42');
+    assert.equal(probe.definition.captureSnapshot, true);
+
+    const ls = await cli(['probe', 'ls', '--server', url]);
+    assert.equal(ls.code, 0, ls.stderr);
+    assert.match(ls.stdout, /^ID\s+TARGET\s+SERVICE\s+VER\s+CAPTURE\s+STATUS/);
+    assert.match(ls.stdout, new RegExp(`${probe.id.slice(0, 8)}\\s+src/orders.ts:42\\s+shop\\s+v1\\s+snapshot\\s+no instance yet`));
+    assert.ok(!ls.stdout.includes('\u001b['), 'no colour when not a TTY');
+
+    // Statuses reported by an instance show up per instance.
+    const form = new FormData();
+    const status = [{ ddsource: 'dd_debugger', service: 'shop', debugger: { diagnostics: { probeId: probe.id, probeVersion: 1, runtimeId: 'rt-12345678', status: 'INSTALLED' } } }];
+    form.append('event', new Blob([JSON.stringify(status)], { type: 'application/json' }), 'event.json');
+    await (await fetch(`${url}/debugger/v1/diagnostics`, { method: 'POST', body: form })).arrayBuffer();
+    const ls2 = await cli(['probe', 'ls', '--server', url]);
+    assert.match(ls2.stdout, /1 INSTALLED/);
+    assert.match(ls2.stdout, /└ rt-12345\s+shop\s+v1\s+INSTALLED/);
+    const lsJson = JSON.parse((await cli(['probe', 'ls', '--server', url, '--json'])).stdout);
+    assert.equal(lsJson[0].instances[0].status, 'INSTALLED');
+
+    const rm = await cli(['probe', 'rm', probe.id.slice(0, 8), '--server', url, '--json']);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.deepEqual(JSON.parse(rm.stdout), { deleted: probe.id });
+    assert.deepEqual(JSON.parse((await cli(['probe', 'ls', '--server', url, '--json'])).stdout), []);
+  });
+
+  test('invalid input is reported with what to do and a non-zero exit', async () => {
+    const bad = await cli(['probe', 'add', 'src/orders.ts', '--server', url]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /^periscope: target "src\/orders.ts" is neither "file:line"/);
+    const usage = await cli(['probe', 'add', '--bogus']);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /Unknown option '--bogus'/);
+  });
+
+  test('symbols search prints a table and --json', async () => {
+    const form = new FormData();
+    form.append('event', new Blob([JSON.stringify({ service: 'shop', runtimeId: 'r1' })], { type: 'application/json' }), 'event.json');
+    const scopes = [
+      {
+        scope_type: 'MODULE', source_file: 'src/cart.ts', start_line: 0, end_line: 2147483647,
+        scopes: [{ scope_type: 'FUNCTION', name: 'computeTotal', source_file: 'src/cart.ts', start_line: 4, end_line: 12, symbols: [{ symbol_type: 'ARG', name: 'cart', line: 0, type: 'Cart' }], injectible_lines: [{ start: 5, end: 11 }] }],
+      },
+    ];
+    form.append('file', new Blob([gzipSync(JSON.stringify({ service: 'shop', version: '1', language: 'javascript', scopes }))], { type: 'application/gzip' }), 'f.gz');
+    assert.equal((await fetch(`${url}/symdb/v1/input`, { method: 'POST', body: form })).status, 202);
+    const table = await cli(['symbols', 'cmpTot', '--server', url]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /function\s+computeTotal\s+src\/cart.ts:4-12\s+shop\s+5-11/);
+    const json = JSON.parse((await cli(['symbols', 'cart', '--kind', 'parameter', '--server', url, '--json'])).stdout);
+    assert.equal(json[0].name, 'cart');
+    assert.deepEqual(json[0].scopeChain, ['src/cart.ts', 'computeTotal']);
+  });
+});
+
+test('a readable error when the server is down', async () => {
+  const res = await cli(['probe', 'ls'], { PERISCOPE_SERVER: 'http://127.0.0.1:9' });
+  assert.equal(res.code, 1);
+  assert.match(res.stderr, /cannot reach server at http:\/\/127\.0\.0\.1:9: start it with `periscope server`/);
+  assert.equal(res.stdout, '');
+});
+
+test('`periscope server` refuses an exposed address without credentials', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'periscope-cli-'));
+  try {
+    const res = await cli(['server', '--host', '0.0.0.0', '--port', '0', '--data-dir', dir], { PERISCOPE_ADMIN_TOKEN: '', PERISCOPE_API_KEY: '' });
+    assert.equal(res.code, 2);
+    assert.match(res.stderr, /refusing to listen on 0\.0\.0\.0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
