@@ -13,7 +13,9 @@ import {
   RemoteConfigClient,
   dynamicInstrumentationToggleHandler,
   probeConfigHandler,
+  symbolDatabaseHandler,
 } from './remote-config/index.js';
+import { SymbolDatabase } from './symbols/index.js';
 
 export { Agent, type DiagnosticsReport } from './agent.js';
 export { loadConfig, type AgentOptions, type AgentConfig } from './config/settings.js';
@@ -30,6 +32,7 @@ interface Running {
   agent: Agent;
   client: AgentClient | undefined;
   remoteConfig: RemoteConfigClient | undefined;
+  symbols: SymbolDatabase | undefined;
 }
 
 let current: Running | undefined;
@@ -44,7 +47,7 @@ function createSink(config: AgentConfig, client: AgentClient | undefined): Sink 
 }
 
 /** Remote Config: probes, and the runtime on/off switch for dynamic instrumentation. */
-function startRemoteConfig(agent: Agent, client: AgentClient): RemoteConfigClient {
+function startRemoteConfig(agent: Agent, client: AgentClient, symbols: SymbolDatabase | undefined): RemoteConfigClient {
   const config = agent.config;
   const rc = new RemoteConfigClient({ config, client });
   // Probes delivered over RC, kept so that re-enabling DI at runtime restores them.
@@ -77,10 +80,17 @@ function startRemoteConfig(agent: Agent, client: AgentClient): RemoteConfigClien
         } else if (!on && agent.isEnabled) {
           agent.disable();
         }
+        symbols?.setDynamicInstrumentationEnabled(on);
       },
     }),
     APM_TRACING_REGISTRATION,
   );
+  if (symbols) {
+    rc.registerProduct(
+      'LIVE_DEBUGGING_SYMBOL_DB',
+      symbolDatabaseHandler({ onUploadSymbolsChange: (enabled) => symbols.setUploadEnabled(enabled) }),
+    );
+  }
   rc.start();
   return rc;
 }
@@ -94,10 +104,21 @@ export function start(options: StartOptions = {}): Agent {
   const sink = options.sink ?? createSink(config, client);
   const agent = new Agent(config, sink);
   if (config.dynamicInstrumentationEnabled) agent.start();
+  // The Symbol Database follows the code tracker's back-fill and hot-load hook.
+  const symbols = client && config.symbolDatabaseUploadEnabled !== false ? new SymbolDatabase({ config, tracker: agent.tracker, client }) : undefined;
+  symbols?.setDynamicInstrumentationEnabled(agent.isEnabled);
+  symbols?.start();
   const remoteConfig =
-    config.remoteConfigEnabled && !config.dynamicInstrumentationExplicitlyDisabled && client ? startRemoteConfig(agent, client) : undefined;
-  current = { agent, client, remoteConfig };
+    config.remoteConfigEnabled && !config.dynamicInstrumentationExplicitlyDisabled && client
+      ? startRemoteConfig(agent, client, symbols)
+      : undefined;
+  current = { agent, client, remoteConfig, symbols };
   return agent;
+}
+
+/** Resolves when the symbol uploads queued so far are done (for scripts and tests). */
+export async function waitForSymbolUploads(): Promise<void> {
+  await current?.symbols?.waitForUploads();
 }
 
 export async function stop(): Promise<void> {
@@ -105,6 +126,7 @@ export async function stop(): Promise<void> {
   current = undefined;
   if (!running) return;
   await running.remoteConfig?.close();
+  running.symbols?.stop();
   await running.agent.stop();
   running.client?.close();
 }

@@ -6,7 +6,7 @@
  * Runs in the symbols worker: the file system calls never touch the application's thread.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -55,12 +55,13 @@ export class HostDedup {
   }
 
   /**
-   * Claims `key` for upload. `done`: another process uploaded it since `honourSince` (epoch ms);
-   * `busy`: another live process is uploading it now.
+   * Claims `key` for upload. `done`: it was uploaded since `honourSince` (epoch ms), by another
+   * process when `notBy` names this process's uploader id; `busy`: another live process is
+   * uploading it now.
    */
-  claim(key: string, honourSince: number): ClaimOutcome {
+  claim(key: string, honourSince: number, notBy?: string): ClaimOutcome {
     if (!this.#usable) return 'claimed';
-    if (this.#isDone(key, honourSince)) return 'done';
+    if (this.#isDone(key, honourSince, notBy)) return 'done';
     const claim = this.#path(key, 'claim');
     if (this.#create(claim)) return 'claimed';
     const age = this.#age(claim);
@@ -69,14 +70,14 @@ export class HostDedup {
       tryUnlink(claim);
       if (this.#create(claim)) return 'claimed';
     }
-    return this.#isDone(key, honourSince) ? 'done' : 'busy';
+    return this.#isDone(key, honourSince, notBy) ? 'done' : 'busy';
   }
 
-  /** Marks an uploaded key as done and drops the claim. */
-  commit(key: string): void {
+  /** Marks an uploaded key as done by `uploader` and drops the claim. */
+  commit(key: string, uploader: string): void {
     if (!this.#usable) return;
     try {
-      writeFileSync(this.#path(key, 'done'), '');
+      writeFileSync(this.#path(key, 'done'), uploader);
     } catch {
       // Losing a marker costs one duplicate upload, nothing more.
     }
@@ -88,9 +89,11 @@ export class HostDedup {
     if (this.#usable) tryUnlink(this.#path(key, 'claim'));
   }
 
-  #isDone(key: string, honourSince: number): boolean {
+  #isDone(key: string, honourSince: number, notBy: string | undefined): boolean {
+    const file = this.#path(key, 'done');
     try {
-      return statSync(this.#path(key, 'done')).mtimeMs >= honourSince;
+      if (statSync(file).mtimeMs < honourSince) return false;
+      return notBy === undefined || readFileSync(file, 'utf8') !== notBy;
     } catch {
       return false;
     }

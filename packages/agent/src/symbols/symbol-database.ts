@@ -7,9 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CodeTracker, TrackedScript } from '../code-tracking/types.js';
 import type { AgentConfig } from '../config/settings.js';
-import { AgentClient, describe, isSuccess } from '../transport/agent-client.js';
-import type { RetryPolicy } from '../transport/backoff.js';
-import { buildMultipart } from '../transport/multipart.js';
+import { AgentClient, buildMultipart, describeResult, isSuccess, type RetryPolicy } from '../transport/index.js';
 import { isWantedScript } from './code-filter.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, type ExtractJob, type ExtractorCounters } from './file-extractor.js';
 import { defaultHostDedupDir } from './host-dedup.js';
@@ -60,9 +58,13 @@ export interface SymbolDatabaseStats extends ExtractorCounters {
   workerCrashes: number;
 }
 
-/** A re-enabled upload honours only markers written this close before it (siblings that got the same RC update). */
+/**
+ * A re-enabled upload honours only markers other processes wrote this close before it: siblings
+ * that got the same Remote Config update. Its own markers never count after a re-enable.
+ */
 const REENABLE_GRACE_MS = 60_000;
 const EXTRACT_CHUNK = 25;
+const BACKFILL_SLICE = 256;
 const MAX_QUEUED_JOBS = 50_000;
 const UPLOAD_TIMEOUT_MS = 30_000;
 
@@ -109,6 +111,9 @@ export class SymbolDatabase {
 
   #jobs: ExtractJob[] = [];
   #extracting = false;
+  #pumpScheduled = false;
+  /** Back-fills still queueing scripts. */
+  #backfilling = 0;
   #pendingRefs: number[] = [];
   #deferredRefs: number[] = [];
   #flushing = false;
@@ -266,8 +271,28 @@ export class SymbolDatabase {
     this.#call({ op: 'reset' });
   }
 
+  /** Queues every loaded script, a slice per event-loop turn: thousands of scripts must not stall the app. */
   #backfill(): void {
-    for (const script of this.#tracker.scripts()) this.#enqueue(script);
+    const scripts = [...this.#tracker.scripts()];
+    const generation = this.#generation;
+    this.#backfilling++;
+    const step = (from: number): void => {
+      if (generation !== this.#generation) {
+        this.#backfilling--;
+        this.#settle();
+        return;
+      }
+      const to = Math.min(scripts.length, from + BACKFILL_SLICE);
+      for (let i = from; i < to; i++) this.#enqueue(scripts[i]!);
+      if (to < scripts.length) {
+        setImmediate(step, to);
+        return;
+      }
+      this.#backfilling--;
+      this.#scheduleFlush();
+      this.#settle();
+    };
+    step(0);
   }
 
   #onScript(script: TrackedScript): void {
@@ -289,10 +314,20 @@ export class SymbolDatabase {
       this.#jobs.push(job);
       this.#scriptsQueued++;
       this.#touch();
-      void this.#pump();
+      this.#schedulePump();
     } catch (err) {
       this.#log(`symbol database: cannot queue ${script.url}: ${(err as Error).message}`);
     }
+  }
+
+  /** Pumps on the next turn, so that a synchronous burst (the back-fill, a require tree) goes out in full chunks. */
+  #schedulePump(): void {
+    if (this.#pumpScheduled || this.#extracting) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      void this.#pump();
+    });
   }
 
   /** Sends queued scripts to the worker, a chunk at a time. */
@@ -314,7 +349,7 @@ export class SymbolDatabase {
     } finally {
       this.#extracting = false;
       // Jobs queued by a restart while this loop was draining an older generation.
-      if (this.#jobs.length > 0 && this.#running) setImmediate(() => void this.#pump());
+      if (this.#jobs.length > 0 && this.#running) this.#schedulePump();
       this.#scheduleFlush();
       this.#settle();
     }
@@ -330,8 +365,12 @@ export class SymbolDatabase {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
     if (!this.#running || this.#pendingRefs.length === 0 || this.#flushing) return;
-    const first = this.#firstPendingAt ?? Date.now();
-    const delay = this.#waiters.length > 0 ? 0 : Math.max(0, Math.min(this.#debounceMs, first + this.#maxDelayMs - Date.now()));
+    const untilMax = Math.max(0, (this.#firstPendingAt ?? Date.now()) + this.#maxDelayMs - Date.now());
+    // While a burst is still being extracted only the max delay can trigger an upload; once it is
+    // extracted, the quiet window (or at once, for a waiting caller).
+    const extracting = this.#backfilling > 0 || this.#extracting || this.#pumpScheduled || this.#jobs.length > 0;
+    const quiet = this.#waiters.length > 0 ? 0 : this.#debounceMs;
+    const delay = extracting ? untilMax : Math.min(quiet, untilMax);
     this.#flushTimer = setTimeout(() => void this.#flush(), delay);
     this.#flushTimer.unref();
   }
@@ -356,7 +395,15 @@ export class SymbolDatabase {
   async #upload(refs: number[], generation: number): Promise<void> {
     const meta = { service: this.#config.service, env: this.#config.env ?? '', version: this.#config.version ?? '', uploadId: this.#uploadId };
     const firstBatchNum = this.#nextBatchNum;
-    const result = await this.#call({ op: 'encode', refs, meta, firstBatchNum, maxBytes: this.#maxPayloadBytes, honourSince: this.#honourSince });
+    const result = await this.#call({
+      op: 'encode',
+      refs,
+      meta,
+      firstBatchNum,
+      maxBytes: this.#maxPayloadBytes,
+      honourSince: this.#honourSince,
+      ignoreOwnMarkers: this.#activations > 1,
+    });
     if (result?.op !== 'encode' || generation !== this.#generation) return;
     this.#nextBatchNum = firstBatchNum + result.parts.length;
     this.#hostDuplicates += result.alreadyUploaded.length;
@@ -367,7 +414,7 @@ export class SymbolDatabase {
         this.#uploads++;
         this.#uploadedScopes += part.refs.length;
         this.#bytesUploaded += part.gzip.byteLength;
-        await this.#call({ op: 'commit', refs: part.refs });
+        await this.#call({ op: 'commit', refs: part.refs, uploadId: this.#uploadId });
       } else {
         this.#uploadFailures++;
         await this.#call({ op: 'release', refs: part.refs });
@@ -419,7 +466,7 @@ export class SymbolDatabase {
       keepProcessAlive: this.#waiters.length > 0,
     });
     if (isSuccess(res)) return true;
-    this.#log(`symbol database: upload of batch ${part.batchNum} failed (${describe(res)})`);
+    this.#log(`symbol database: upload of batch ${part.batchNum} failed (${describeResult(res)})`);
     return false;
   }
 
@@ -448,7 +495,7 @@ export class SymbolDatabase {
   #isIdle(): boolean {
     return (
       !this.#running ||
-      (this.#jobs.length === 0 && !this.#extracting && this.#pendingRefs.length === 0 && this.#deferredRefs.length === 0 && !this.#flushing)
+      (this.#backfilling === 0 && this.#jobs.length === 0 && !this.#extracting && this.#pendingRefs.length === 0 && this.#deferredRefs.length === 0 && !this.#flushing)
     );
   }
 

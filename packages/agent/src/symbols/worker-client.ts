@@ -85,7 +85,6 @@ export class SymbolsWorker {
       this.#opts.onCrash(`cannot start symbols worker: ${(err as Error).message}`);
       return undefined;
     }
-    if (!this.#keepAlive) worker.unref();
     worker.on('message', (msg: WorkerResponse) => this.#onMessage(msg));
     let reason = 'exited';
     worker.on('error', (err) => {
@@ -101,6 +100,8 @@ export class SymbolsWorker {
         this.#opts.onCrash(`symbols worker ${reason} (exit code ${code})`);
       }
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    if (!this.#keepAlive) worker.unref();
     this.#worker = worker;
     return worker;
   }

@@ -14,11 +14,20 @@ export interface WorkerInit {
 
 export type WorkerRequest =
   | { op: 'extract'; jobs: ExtractJob[] }
-  | { op: 'encode'; refs: number[]; meta: AttachmentMeta; firstBatchNum: number; maxBytes: number; honourSince: number }
-  | { op: 'commit'; refs: number[] }
+  | {
+      op: 'encode';
+      refs: number[];
+      meta: AttachmentMeta;
+      firstBatchNum: number;
+      maxBytes: number;
+      /** Host markers older than this (epoch ms) are ignored. */
+      honourSince: number;
+      /** After a re-enable: this process's own markers do not count, it uploads everything again. */
+      ignoreOwnMarkers: boolean;
+    }
+  | { op: 'commit'; refs: number[]; uploadId: string }
   | { op: 'release'; refs: number[] }
-  | { op: 'reset' }
-  | { op: 'crash' };
+  | { op: 'reset' };
 
 /** A root scope held by the worker, known to the main thread by its ref. */
 export interface RootRef {
@@ -36,7 +45,7 @@ export interface EncodedBatch {
 export type WorkerResult =
   | { op: 'extract'; roots: RootRef[] }
   | { op: 'encode'; parts: EncodedBatch[]; alreadyUploaded: number[]; busy: number[] }
-  | { op: 'commit' | 'release' | 'reset' | 'crash' };
+  | { op: 'commit' | 'release' | 'reset' };
 
 export interface WorkerResponse {
   id: number;

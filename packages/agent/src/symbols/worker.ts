@@ -44,7 +44,7 @@ function handle(req: WorkerRequest): WorkerResult {
       for (const ref of req.refs) {
         const root = held.get(ref);
         if (!root) continue;
-        const outcome = dedup && !root.claimed ? dedup.claim(root.key, req.honourSince) : 'claimed';
+        const outcome = dedup && !root.claimed ? dedup.claim(root.key, req.honourSince, req.ignoreOwnMarkers ? req.meta.uploadId : undefined) : 'claimed';
         if (outcome === 'claimed') {
           root.claimed = true;
           claimed.push(ref);
@@ -67,7 +67,7 @@ function handle(req: WorkerRequest): WorkerResult {
       for (const ref of req.refs) {
         const root = held.get(ref);
         if (!root) continue;
-        if (root.claimed) dedup?.commit(root.key);
+        if (root.claimed) dedup?.commit(root.key, req.uploadId);
         held.delete(ref);
       }
       return { op: 'commit' };
@@ -86,9 +86,6 @@ function handle(req: WorkerRequest): WorkerResult {
       held.clear();
       extractor.reset();
       return { op: 'reset' };
-    case 'crash':
-      // Test hook: a worker failure must cost the application nothing.
-      throw Object.assign(new Error('requested crash'), { fatal: true });
   }
 }
 
@@ -103,7 +100,6 @@ parentPort?.on('message', (msg: { id: number; req: WorkerRequest }) => {
     const result = handle(msg.req);
     response = { id: msg.id, result, counters: extractor.counters };
   } catch (err) {
-    if ((err as { fatal?: boolean }).fatal) process.exit(70);
     response = { id: msg.id, error: err instanceof Error ? err.message : String(err), counters: extractor.counters };
   }
   const transfer = response.result?.op === 'encode' ? response.result.parts.map((p) => p.gzip.buffer as ArrayBuffer) : [];
