@@ -13,8 +13,10 @@ export interface FileCoverage {
   /** Path relative to the application root. */
   file: string;
   sourceMapped: boolean;
-  /** Lines V8 can break on (original lines for source-mapped files). */
+  /** Lines V8 can break on (original lines for source-mapped files); every one can take a probe. */
   linesWithCode: number;
+  /** Of those, lines that only run when the module is evaluated (imports, top-level statements). */
+  loadTimeLines: number;
   liveScripts: number;
 }
 
@@ -22,7 +24,7 @@ export interface CoverageReport {
   files: FileCoverage[];
   /** Files known to the CommonJS loader with no live script left: their code was collected. */
   collectedFiles: string[];
-  totals: { files: number; filesWithCode: number; sourceMapped: number; linesWithCode: number };
+  totals: { files: number; filesWithCode: number; sourceMapped: number; linesWithCode: number; loadTimeLines: number; collectedFiles: number };
 }
 
 const require = createRequire(import.meta.url);
@@ -42,12 +44,15 @@ export function coverageReport(
     const sources = map ? map.sources.filter((s) => !s.includes(`${path.sep}node_modules${path.sep}`)) : [script.path];
     for (const source of sources) {
       const key = path.relative(appRoot, source);
-      const lines = resolver.breakableLines(script, source, map).length;
+      const kinds = resolver.lineKinds(script, source, map);
+      const lines = kinds.size;
+      let loadTime = 0;
+      for (const k of kinds.values()) if (k.loadTime) loadTime++;
       const prev = files.get(key);
       if (prev) {
         prev.liveScripts++;
         prev.linesWithCode = Math.max(prev.linesWithCode, lines);
-      } else files.set(key, { file: key, sourceMapped: map !== undefined, linesWithCode: lines, liveScripts: 1 });
+      } else files.set(key, { file: key, sourceMapped: map !== undefined, linesWithCode: lines, loadTimeLines: loadTime, liveScripts: 1 });
     }
   }
   const collectedFiles: string[] = [];
@@ -64,6 +69,8 @@ export function coverageReport(
       filesWithCode: list.filter((f) => f.linesWithCode > 0).length,
       sourceMapped: list.filter((f) => f.sourceMapped).length,
       linesWithCode: list.reduce((n, f) => n + f.linesWithCode, 0),
+      loadTimeLines: list.reduce((n, f) => n + f.loadTimeLines, 0),
+      collectedFiles: collectedFiles.length,
     },
   };
 }

@@ -205,16 +205,30 @@ export class LocationResolver {
 
   /** Lines (1-based, in `path`'s own numbering) that can take a probe. */
   breakableLines(script: TrackedScript, path: string, map: SourceMap | undefined): number[] {
+    return [...this.lineKinds(script, path, map, false).keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Each line that can take a probe, and whether it only runs at load time (every location on
+   * it is module top-level code). `withScopes` parses the script to tell.
+   */
+  lineKinds(script: TrackedScript, path: string, map: SourceMap | undefined, withScopes = true): Map<number, { loadTime: boolean }> {
     const locs = this.possibleBreakpoints(script, script.startLine, 0, script.endLine + 1) ?? [];
-    const lines = new Set<number>();
+    const parsed = withScopes ? this.parse(script) : null;
+    const lines = new Map<number, { loadTime: boolean }>();
     for (const l of locs) {
-      if (!map) lines.add(l.lineNumber + 1);
+      let line: number;
+      if (!map) line = l.lineNumber + 1;
       else {
         const o = map.originalPosition({ line: l.lineNumber, column: l.columnNumber ?? 0 });
-        if (o && o.source === path) lines.add(o.line);
+        if (!o || o.source !== path) continue;
+        line = o.line;
       }
+      const topLevel = parsed ? scopeAt(parsed, l.lineNumber, l.columnNumber ?? 0).topLevel : false;
+      const prev = lines.get(line);
+      lines.set(line, { loadTime: (prev?.loadTime ?? true) && topLevel });
     }
-    return [...lines].sort((a, b) => a - b);
+    return lines;
   }
 
   private noCodeMessage(script: TrackedScript, path: string, line: number, map: SourceMap | undefined): string {

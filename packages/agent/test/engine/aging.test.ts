@@ -19,7 +19,7 @@ interface Outcome {
 interface Report {
   candidates: number;
   results: Outcome[];
-  coverage: { totals: { files: number; filesWithCode: number }; collectedFiles: string[] };
+  coverage: { totals: { files: number; filesWithCode: number; linesWithCode: number; loadTimeLines: number }; collectedFiles: string[] };
 }
 
 before(() => {
@@ -76,4 +76,6 @@ test('code loaded long before the probe: in-function lines install after aging, 
     assert.match(r.message, /nearest lines with code: \d+/);
   }
   assert.equal(late.coverage.totals.filesWithCode, late.coverage.totals.files, '100 % of live files have targetable lines');
+  const t = late.coverage.totals;
+  assert.ok(t.loadTimeLines > 0 && t.loadTimeLines < t.linesWithCode, `load-time lines ${t.loadTimeLines} of ${t.linesWithCode}`);
 });
