@@ -18,6 +18,7 @@ import { LocationResolver } from './probes/location-resolver.js';
 import { ProbeManager, type ProbeInfo } from './probes/manager.js';
 import { StatusReporter } from './probes/status.js';
 import { createProbeLanguage } from './probes/language-impl.js';
+import { enableLinearRegexEngine } from './expression/index.js';
 import { WindowLimiter } from './sampling/index.js';
 import type { Sink } from './sink.js';
 import { coverageReport, type CoverageReport } from './probes/coverage.js';
@@ -79,6 +80,7 @@ export class Agent {
     this.started = true;
     this.session.connect();
     this.runtime.install();
+    enableLinearRegexEngine();
     // The agent never leaves the application paused: a `debugger;` statement resumes at once.
     this.disposers.push(this.session.on('Debugger.paused', () => this.session.tryPost('Debugger.resume')));
     this.disposers.push(

@@ -43,8 +43,8 @@ export function captureDate(date: object, type: string): CapturedValue {
 export function captureRegExp(re: object, type: string, maxLength: number): CapturedValue {
   let flags = '';
   for (let i = 0; i < RegExpFlagGetters.length; i++) {
-    const [flag, get] = RegExpFlagGetters[i]!;
-    if (apply(get, re, []) === true) flags += flag;
+    const entry = RegExpFlagGetters[i]!; // no destructuring: it would use the (replaceable) array iterator
+    if (apply(entry[1], re, []) === true) flags += entry[0];
   }
   return stringNode(type, '/' + (apply(RegExpSource, re, []) as string) + '/' + flags, maxLength);
 }

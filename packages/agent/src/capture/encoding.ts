@@ -3,7 +3,7 @@
  * `maxLength`, number text, field names and safe writes into output records.
  */
 import type { CapturedValue } from '@periscope/protocol';
-import { apply, defineProperty, hasOwn, ObjectPrototype, StringSlice, toStringPrimitive } from './intrinsics.js';
+import { apply, defineProperty, hasOwn, ObjectPrototype, StringIndexOf, StringSlice, toStringPrimitive } from './intrinsics.js';
 import { NOT_CAPTURED } from './reasons.js';
 
 /** A string-valued node, cut at `maxLength` without splitting a surrogate pair. */
@@ -27,6 +27,7 @@ export function numberToString(n: number): string {
 /** Keys as the wire wants them: `Symbol(x)` for symbols, `.` replaced by `_` (the intake rejects dots). */
 export function fieldName(key: string | symbol): string {
   const s = typeof key === 'symbol' ? toStringPrimitive(key) : key;
+  if ((apply(StringIndexOf, s, ['.']) as number) === -1) return s;
   let out = '';
   let runStart = 0;
   for (let i = 0; i < s.length; i++) {
@@ -35,7 +36,6 @@ export function fieldName(key: string | symbol): string {
       runStart = i + 1;
     }
   }
-  if (runStart === 0) return s;
   return out + (apply(StringSlice, s, [runStart, s.length]) as string);
 }
 
@@ -46,7 +46,8 @@ export function fieldName(key: string | symbol): string {
  */
 export function setField(fields: Record<string, CapturedValue>, name: string, node: CapturedValue): void {
   if (hasOwn(ObjectPrototype, name)) {
-    defineProperty(fields, name, { value: node, enumerable: true, writable: true, configurable: true });
+    // A null-prototype descriptor: a `get` or `set` installed on Object.prototype would otherwise be read.
+    defineProperty(fields, name, { __proto__: null, value: node, enumerable: true, writable: true, configurable: true } as PropertyDescriptor);
   } else {
     fields[name] = node;
   }

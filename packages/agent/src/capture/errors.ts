@@ -10,7 +10,7 @@ import type { CaptureContext } from './context.js';
 import { accessorType } from './encoding.js';
 import {
   apply,
-  ErrorStackGetter,
+  ErrorStackGetters,
   getOwnPropertyDescriptor,
   getPrototypeOf,
   hasOwn,
@@ -25,12 +25,33 @@ import { captureAt, expandFields, redactedIdent } from './serializer.js';
 
 /** An error: its `name` (usually inherited, read as a data property only), then its own fields. */
 export function expandError(err: object, type: string, level: number, ctx: CaptureContext): CapturedValue {
-  let leadingName: CapturedValue | undefined;
+  const leading: Array<[string, CapturedValue]> = [];
   if (!hasOwn(err, 'name')) {
     const name = readProperty(err, 'name');
-    if (name.kind === 'data') leadingName = captureAt(name.value, level + 1, ctx);
+    if (name.kind === 'data') leading[leading.length] = ['name', captureAt(name.value, level + 1, ctx)];
   }
-  return expandFields(err, type, level, ctx, leadingName);
+  // Where V8 keeps `stack` on the prototype, it is not an own key: add it like an own one.
+  if (!hasOwn(err, 'stack') && inheritedNativeStackGetter(err) !== undefined) {
+    leading[leading.length] = ['stack', readStack(err, level + 1, ctx)];
+  }
+  return expandFields(err, type, level, ctx, leading.length > 0 ? leading : undefined);
+}
+
+function isNativeStackGetter(fn: unknown): boolean {
+  for (let i = 0; i < ErrorStackGetters.length; i++) if (ErrorStackGetters[i] === fn) return true;
+  return false;
+}
+
+/** V8's own `stack` getter when that is what the prototype chain holds; stops at a Proxy. */
+function inheritedNativeStackGetter(obj: object): ((this: unknown) => unknown) | undefined {
+  let proto = getPrototypeOf(obj) as object | null;
+  for (let hops = 0; proto !== null && hops < 1000; hops++) {
+    if (isProxy(proto)) return undefined;
+    const desc = getOwnPropertyDescriptor(proto, 'stack');
+    if (desc !== undefined) return hasOwn(desc, 'get') && isNativeStackGetter(desc.get) ? desc.get : undefined;
+    proto = getPrototypeOf(proto) as object | null;
+  }
+  return undefined;
 }
 
 /** The own `stack` property of any object (errors, and objects given to `Error.captureStackTrace`). */
@@ -39,12 +60,20 @@ export function readStack(obj: object, level: number, ctx: CaptureContext): Capt
   if (!stackFormattingIsSafe(obj)) {
     return { type: 'string', notCapturedReason: redacted ? NOT_CAPTURED.redactedIdent : NOT_CAPTURED.userCode };
   }
-  const desc = getOwnPropertyDescriptor(obj, 'stack');
-  if (desc === undefined) return { type: 'undefined' };
   let value: unknown;
-  if (hasOwn(desc, 'value')) value = desc.value;
-  else if (ErrorStackGetter !== undefined && desc.get === ErrorStackGetter) value = apply(ErrorStackGetter, obj, []);
-  else return redacted ? { type: accessorType(desc), notCapturedReason: NOT_CAPTURED.redactedIdent } : { type: accessorType(desc) };
+  try {
+    const desc = getOwnPropertyDescriptor(obj, 'stack');
+    if (desc === undefined) {
+      const inherited = inheritedNativeStackGetter(obj);
+      if (inherited === undefined) return { type: 'undefined' };
+      value = apply(inherited, obj, []);
+    } else if (hasOwn(desc, 'value')) value = desc.value;
+    else if (isNativeStackGetter(desc.get)) value = apply(desc.get!, obj, []);
+    else return redacted ? { type: accessorType(desc), notCapturedReason: NOT_CAPTURED.redactedIdent } : { type: accessorType(desc) };
+  } catch {
+    // Formatting threw (e.g. a symbol `name`): the rest of the object is still captured.
+    return { type: 'string', notCapturedReason: NOT_CAPTURED.error };
+  }
   return redacted ? redactedIdent(value) : captureAt(value, level, ctx);
 }
 

@@ -24,7 +24,6 @@ export const defineProperty = Object.defineProperty;
 export const hasOwn = Object.hasOwn;
 export const isArray = Array.isArray;
 export const getPrototypeOf = Object.getPrototypeOf;
-export const objectIs = Object.is;
 export const toStringPrimitive = String;
 export const now = performance.now.bind(performance);
 
@@ -67,10 +66,10 @@ export const BigIntValueOf = BigInt.prototype.valueOf;
 export const SymbolValueOf = Symbol.prototype.valueOf;
 export const FunctionToString = Function.prototype.toString;
 export const StringSlice = String.prototype.slice;
+export const StringIndexOf = String.prototype.indexOf;
 export const ArraySlice = Array.prototype.slice;
 export const StringToLowerCase = String.prototype.toLowerCase;
 export const SetHas = Set.prototype.has;
-export const SetAdd = Set.prototype.add;
 export const MapGet = Map.prototype.get;
 export const MapSet = Map.prototype.set;
 export const MapClear = Map.prototype.clear;
@@ -92,14 +91,21 @@ export const NodeDefaultPrepareStackTrace: unknown = (() => {
   return name !== undefined && Object.hasOwn(name, 'value') && name.value === 'ErrorPrepareStackTrace' ? desc.value : undefined;
 })();
 /**
- * Where V8 keeps `error.stack`: an own data property that formats lazily (V8 ≤ 12) or an
- * accessor whose getter is this native function (newer V8). `undefined` for the former.
+ * V8's native `stack` getters. Depending on the V8 version, `error.stack` is an own data property
+ * that formats lazily when read (V8 11, Node 20), or an accessor whose getter is a native function
+ * on the error or on Error.prototype (later versions). Collected once, from every place it may be.
  */
-export const ErrorStackGetter: ((this: unknown) => unknown) | undefined = (() => {
+export const ErrorStackGetters: ReadonlyArray<(this: unknown) => unknown> = (() => {
+  const found: Array<(this: unknown) => unknown> = [];
+  const add = (desc: PropertyDescriptor | undefined): void => {
+    if (desc !== undefined && Object.hasOwn(desc, 'get') && typeof desc.get === 'function' && !found.includes(desc.get)) found.push(desc.get);
+  };
   const probe = {};
   Error.captureStackTrace(probe);
-  const desc = Object.getOwnPropertyDescriptor(probe, 'stack');
-  return desc !== undefined && Object.hasOwn(desc, 'get') ? desc.get : undefined;
+  add(Object.getOwnPropertyDescriptor(probe, 'stack'));
+  add(Object.getOwnPropertyDescriptor(new Error('probe'), 'stack'));
+  add(Object.getOwnPropertyDescriptor(Error.prototype, 'stack'));
+  return found;
 })();
 
 export const {
@@ -109,7 +115,6 @@ export const {
   isBigIntObject,
   isBooleanObject,
   isBoxedPrimitive,
-  isDataView,
   isDate,
   isGeneratorObject,
   isMap,
@@ -124,7 +129,6 @@ export const {
   isSetIterator,
   isSharedArrayBuffer,
   isStringObject,
-  isSymbolObject,
   isTypedArray,
   isWeakMap,
   isWeakSet,

@@ -188,7 +188,8 @@ function captureObject(obj: object, level: number, ctx: CaptureContext): Capture
   } catch {
     return { type, notCapturedReason: NOT_CAPTURED.error };
   } finally {
-    ctx.pathLength--;
+    // Clear the slot: the context must not keep application objects alive after the capture.
+    path[--ctx.pathLength] = undefined as unknown as object;
   }
 }
 
@@ -231,26 +232,24 @@ function typeName(obj: object, kind: Kind): string {
 }
 
 /**
- * Own properties, string keys then symbol keys, at most `maxFieldCount`. `leadingName`, when
- * given, is written first as `name` and takes one of the slots (an error's inherited `name`).
+ * Own properties, string keys then symbol keys, at most `maxFieldCount`. `leading` fields, when
+ * given, are written first and take slots like own ones (an error's inherited `name` and `stack`).
  */
 export function expandFields(
   obj: object,
   type: string,
   level: number,
   ctx: CaptureContext,
-  leadingName: CapturedValue | undefined,
+  leading: ReadonlyArray<readonly [string, CapturedValue]> | undefined,
 ): CapturedValue {
   const list = ownKeysOf(obj, type, ctx);
-  const total = ctx.keyCount + (leadingName === undefined ? 0 : 1);
+  const extra = leading === undefined ? 0 : leading.length;
+  const total = ctx.keyCount + extra;
   const max = ctx.maxFieldCount;
   const n = total < max ? total : max;
   const fields: Record<string, CapturedValue> = {};
   let written = 0;
-  if (leadingName !== undefined && n > 0) {
-    setField(fields, 'name', leadingName);
-    written = 1;
-  }
+  for (; written < extra && written < n; written++) setField(fields, leading![written]![0], leading![written]![1]);
   const childLevel = level + 1;
   for (let i = 0; written < n && i < list.length; i++, written++) {
     const key = list[i]!;

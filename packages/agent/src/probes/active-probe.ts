@@ -189,7 +189,9 @@ export class ActiveProbe {
         },
       },
     };
-    this.env.sink.emitEvent(this.env.language.fitEvent(event));
+    const fitted = this.env.language.fitEvent(event);
+    if (fitted === undefined) return;
+    this.env.sink.emitEvent(fitted);
     if (!this.emitted) {
       this.emitted = true;
       this.env.onEmitting(probe);

@@ -1,26 +1,95 @@
-// TEMPORARY: minimal language binding for engine bring-up; replaced by the capture and
-// expression modules.
-import type { CaptureLimits, CapturedValue, ProbeEvent } from '@periscope/protocol';
+/**
+ * Binds the probe layer's {@link ProbeLanguage} to the expression language and the capture
+ * layer, with the agent's redaction settings and time budgets.
+ */
+import type { CaptureLimits, CapturedValue, EvaluationError, Expression, ProbeEvent, TemplateSegment } from '@periscope/protocol';
 import type { AgentConfig } from '../config/settings.js';
+import { CaptureContext, Redaction, captureValue, captureVariables, pruneEvent, truncateMessage } from '../capture/index.js';
+import {
+  ExpressionEvaluationError,
+  compileCondition,
+  compileExpression,
+  compileTemplate,
+  referencedNames,
+  type EvaluationScope,
+} from '../expression/index.js';
 import type { Lookup } from '../runtime/hit-runtime.js';
-import type { HitScope, ProbeLanguage } from './language.js';
+import type { EvalResult, HitScope, ProbeLanguage } from './language.js';
 
-function cap(v: unknown): CapturedValue {
-  if (v === null) return { type: 'null', isNull: true };
-  if (v === undefined) return { type: 'undefined' };
-  if (typeof v === 'object') return { type: 'Object', notCapturedReason: 'depth' };
-  return { type: typeof v, value: String(v) };
+interface Scope extends EvaluationScope, HitScope {}
+
+function failure(err: unknown, expr: string): EvalResult {
+  if (err instanceof ExpressionEvaluationError) return { ok: false, error: { expr, message: err.message } };
+  return { ok: false, error: { expr, message: `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` } };
 }
 
-export function createProbeLanguage(_config: AgentConfig): ProbeLanguage {
+export function createProbeLanguage(config: AgentConfig): ProbeLanguage {
+  const redaction = new Redaction({
+    redactedIdentifiers: config.redactedIdentifiers,
+    redactionExcludedIdentifiers: config.redactionExcludedIdentifiers,
+    redactedTypes: config.redactedTypes,
+  });
+  const budgetMs = config.evaluationTimeoutMs;
+  const addNames = (json: unknown, into: Set<string>) => {
+    for (const n of referencedNames(json)) into.add(n);
+  };
   return {
-    compileCondition: () => ({ evaluate: () => ({ ok: true, value: true }) }),
-    compileValue: () => ({ evaluate: () => ({ ok: true, value: undefined }) }),
-    compileTemplate: (_s, template) => ({ render: () => ({ message: template, errors: [] }) }),
-    scope: (thisValue: unknown, lookup: Lookup) => ({ thisValue, lookup }) as unknown as HitScope,
-    captureValue: (v: unknown, _n: string, _l: CaptureLimits) => cap(v),
-    captureVariables: (entries) => Object.fromEntries(entries.map(([k, v]) => [k, cap(v)])),
-    truncateMessage: (m) => m,
-    fitEvent: (e: ProbeEvent) => e,
+    compileCondition(expr: Expression, referenced: Set<string>) {
+      const c = compileCondition(expr.json, expr.dsl, { path: 'when.json', redaction });
+      addNames(expr.json, referenced);
+      return {
+        evaluate(scope: HitScope): EvalResult {
+          try {
+            return { ok: true, value: c.test(scope as Scope) };
+          } catch (err) {
+            return failure(err, expr.dsl);
+          }
+        },
+      };
+    },
+    compileValue(expr: Expression, referenced: Set<string>) {
+      const c = compileExpression(expr.json, expr.dsl, { redaction });
+      addNames(expr.json, referenced);
+      return {
+        evaluate(scope: HitScope): EvalResult {
+          try {
+            return { ok: true, value: c.evaluate(scope as Scope) };
+          } catch (err) {
+            return failure(err, expr.dsl);
+          }
+        },
+      };
+    },
+    compileTemplate(segments: TemplateSegment[], template: string, referenced: Set<string>) {
+      const t = compileTemplate(segments, template, { redaction });
+      for (const s of segments) if ('expr' in s) addNames(s.expr.json, referenced);
+      return {
+        render(scope: HitScope, deadline: number): { message: string; errors: EvaluationError[] } {
+          const r = t.render({ ...(scope as Scope), deadline: Math.min(deadline, (scope as Scope).deadline ?? deadline) });
+          return { message: r.message, errors: r.errors.map((e) => ({ expr: e.expr, message: e.message })) };
+        },
+      };
+    },
+    scope(thisValue: unknown, lookup: Lookup): HitScope {
+      const scope: Scope = { __hitScope: true, lookup, thisValue, deadline: performance.now() + budgetMs, budgetMs };
+      return scope;
+    },
+    captureValue(value: unknown, name: string, limits: CaptureLimits, deadline: number): CapturedValue {
+      return captureValue(value, name, new CaptureContext({ limits, redaction, deadline }));
+    },
+    captureVariables(entries: Array<[string, unknown]>, limits: CaptureLimits, deadline: number) {
+      return captureVariables(entries, new CaptureContext({ limits, redaction, deadline }));
+    },
+    truncateMessage,
+    fitEvent(event: ProbeEvent): ProbeEvent | undefined {
+      let json: string;
+      try {
+        json = pruneEvent(event);
+      } catch {
+        return undefined; // even a bare event does not fit the cap
+      }
+      // Pruning returns the plain serialisation when the event already fits.
+      return json.includes('"pruned":true') ? (JSON.parse(json) as ProbeEvent) : event;
+    },
   };
 }

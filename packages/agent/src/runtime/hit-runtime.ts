@@ -9,8 +9,10 @@
 /** Where the runtime lives; a registered symbol so that no application global is touched. */
 export const RUNTIME_KEY = 'periscope.runtime.v1';
 
-/** Returned by a location's lookup function for a name it does not know. */
-export const NOT_IN_SCOPE: unique symbol = Symbol('periscope.notInScope');
+import { NOT_FOUND } from '../expression/index.js';
+
+/** Returned by a location's lookup function for a name it does not know (the expression language's sentinel). */
+export const NOT_IN_SCOPE: symbol = NOT_FOUND;
 
 export type Lookup = (name: string) => unknown;
 

@@ -1,23 +1,28 @@
 /**
  * Micro-benchmark of snapshot capture (src/capture): µs per capture for a small scope, a real
  * `http.IncomingMessage`, and a scope that hits every limit. Prints one JSON line per case:
- * `{name, unit:'us', median, p95}`. Run: node packages/agent/dist/test/bench/capture.bench.js
+ * `{name, unit:'us', median, p95}`; the last case prunes a 5 MB event to 1 MiB.
+ * Run: node packages/agent/dist/test/bench/capture.bench.js
  */
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ProbeEvent } from '@periscope/protocol';
 import { DEFAULT_CAPTURE_LIMITS } from '@periscope/protocol';
-import { CaptureContext, captureVariables, Redaction } from '../../src/capture/index.js';
+import { CaptureContext, captureVariables, pruneEvent, Redaction } from '../../src/capture/index.js';
 
 const redaction = new Redaction({ redactedIdentifiers: [], redactionExcludedIdentifiers: [], redactedTypes: [] });
 /** A generous budget: the benchmark measures the work, not the cut-off. */
 const BUDGET_MS = 1000;
 
-function measure(name: string, scope: Array<[string, unknown]>, iterations: number): void {
-  const run = (): void => {
+function measureCapture(name: string, scope: Array<[string, unknown]>, iterations: number): void {
+  measure(`capture ${name}`, iterations, () => {
     const ctx = new CaptureContext({ limits: DEFAULT_CAPTURE_LIMITS, redaction, deadline: performance.now() + BUDGET_MS });
     captureVariables(scope, ctx);
-  };
+  });
+}
+
+function measure(name: string, iterations: number, run: () => void): void {
   for (let i = 0; i < Math.min(iterations, 500); i++) run();
   const samples = new Float64Array(iterations);
   for (let i = 0; i < iterations; i++) {
@@ -27,7 +32,7 @@ function measure(name: string, scope: Array<[string, unknown]>, iterations: numb
   }
   samples.sort();
   const pick = (q: number): number => Math.round(samples[Math.min(iterations - 1, Math.floor(q * iterations))]! * 100) / 100;
-  process.stdout.write(JSON.stringify({ name: `capture ${name}`, unit: 'us', median: pick(0.5), p95: pick(0.95) }) + '\n');
+  process.stdout.write(JSON.stringify({ name, unit: 'us', median: pick(0.5), p95: pick(0.95) }) + '\n');
 }
 
 async function realRequest(): Promise<{ req: http.IncomingMessage; res: http.ServerResponse; close: () => Promise<void> }> {
@@ -71,12 +76,39 @@ function largeScope(): Array<[string, unknown]> {
   return scope;
 }
 
+/** A line-probe event whose snapshot serialises to about 5 MB. */
+function fiveMegabyteEvent(): ProbeEvent {
+  const rows = Array.from({ length: 2400 }, (_, i) => ({ id: i, name: `row ${i}`, notes: 'n'.repeat(2000), tags: ['a', { deep: { i } }] }));
+  const limits = { maxReferenceDepth: 4, maxCollectionSize: 3000, maxFieldCount: 20, maxLength: 10_000 };
+  const locals = captureVariables([['rows', rows]], new CaptureContext({ limits, redaction, deadline: performance.now() + BUDGET_MS }));
+  return {
+    ddsource: 'dd_debugger',
+    service: 'bench',
+    hostname: 'localhost',
+    message: 'hit',
+    timestamp: Date.now(),
+    logger: { name: 'a.ts', method: 'f', version: 2, thread_id: 'pid:1', thread_name: 'MainThread' },
+    debugger: {
+      snapshot: {
+        id: '00000000-0000-4000-8000-000000000000',
+        timestamp: Date.now(),
+        language: 'javascript',
+        probe: { id: 'p', version: 0, location: { file: 'a.ts', lines: ['1'] } },
+        captures: { lines: { '1': { locals } } },
+      },
+    },
+  };
+}
+
 async function main(): Promise<void> {
-  measure('small', [['id', 42], ['name', 'Ada Lovelace'], ['user', { id: 42, email: 'ada@example.com', roles: ['admin', 'dev'] }], ['active', true]], 5000);
+  measureCapture('small', [['id', 42], ['name', 'Ada Lovelace'], ['user', { id: 42, email: 'ada@example.com', roles: ['admin', 'dev'] }], ['active', true]], 5000);
   const { req, res, close } = await realRequest();
-  measure('typical', [['req', req], ['res', res], ['userId', '42']], 1000);
+  measureCapture('typical', [['req', req], ['userId', '42'], ['started', Date.now()]], 1000);
+  measureCapture('typical req+res', [['req', req], ['res', res], ['userId', '42']], 1000);
   await close();
-  measure('large', largeScope(), 300);
+  measureCapture('large', largeScope(), 300);
+  const event = fiveMegabyteEvent();
+  measure('prune 5MB event', 10, () => void pruneEvent(event));
 }
 
 await main();

@@ -15,12 +15,12 @@ export interface CtxOptions {
 }
 
 export function makeContext(opts: CtxOptions = {}): CaptureContext {
-  const clock = opts.clock ?? (() => performance.now());
+  const start = opts.clock === undefined ? performance.now() : opts.clock();
   return new CaptureContext({
     limits: { ...DEFAULT_CAPTURE_LIMITS, ...opts.limits },
     redaction: new Redaction({ ...NO_REDACTION_SETTINGS, ...opts.redaction }),
-    deadline: clock() + (opts.budgetMs ?? 60_000),
-    clock,
+    deadline: start + (opts.budgetMs ?? 60_000),
+    ...(opts.clock === undefined ? {} : { clock: opts.clock }),
   });
 }
 

@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import typescript from 'typescript';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { FIXTURES, runApp, tempDir } from '../helpers/run-app.js';
@@ -19,7 +20,11 @@ interface Outcome {
 interface Report {
   candidates: number;
   results: Outcome[];
-  coverage: { totals: { files: number; filesWithCode: number; linesWithCode: number; loadTimeLines: number }; collectedFiles: string[] };
+  coverage: {
+    totals: { files: number; filesWithCode: number; linesWithCode: number; loadTimeLines: number };
+    files: Array<{ file: string; linesWithCode: number }>;
+    collectedFiles: string[];
+  };
 }
 
 before(() => {
@@ -43,7 +48,7 @@ async function probeLines(mode: 'early' | 'late'): Promise<Report> {
   return JSON.parse(run.stdout) as Report;
 }
 
-test('code loaded long before the probe: in-function lines install after aging, load-time lines are explained', async () => {
+test('code loaded long before the probe: in-function lines install after aging, load-time lines are explained', async (t) => {
   const early = await probeLines('early');
   const late = await probeLines('late');
   assert.ok(early.candidates > 3000, `candidates ${early.candidates}`);
@@ -62,11 +67,15 @@ test('code loaded long before the probe: in-function lines install after aging, 
   for (const r of topLevelLate) assert.match(r.message, /module top-level code that already executed.*will not fire/, r.key);
 
   // Files the loader loaded but whose code V8 collected: an explicit error, never "pending".
-  assert.ok(late.coverage.collectedFiles.length > 0, 'rxjs has top-level-only files that V8 collects');
   assert.equal(late.results.filter((r) => r.state === 'pending').length, 0, 'no probe left pending on a loaded file');
   const collected = late.results.filter((r) => /garbage-collected its code/.test(r.message));
-  assert.ok(collected.length > 0, 'some sampled lines are in collected files');
   for (const r of collected) assert.equal(r.state, 'error');
+  if (late.coverage.collectedFiles.length > 0) {
+    // Node 20's V8 collects rxjs's top-level-only files (config.js, symbol/observable.js, …).
+    assert.ok(collected.length > 0, 'some sampled lines are in collected files');
+  } else {
+    t.diagnostic(`V8 ${process.versions.v8} kept every script alive: no collected files to report`);
+  }
 
   // Lines without code are errors naming the nearest lines; never moved to a neighbour.
   const noCode = late.results.filter((r) => /No executable code/.test(r.message));
@@ -75,7 +84,13 @@ test('code loaded long before the probe: in-function lines install after aging, 
     assert.equal(r.state, 'error');
     assert.match(r.message, /nearest lines with code: \d+/);
   }
-  assert.equal(late.coverage.totals.filesWithCode, late.coverage.totals.files, '100 % of live files have targetable lines');
-  const t = late.coverage.totals;
-  assert.ok(t.loadTimeLines > 0 && t.loadTimeLines < t.linesWithCode, `load-time lines ${t.loadTimeLines} of ${t.linesWithCode}`);
+  // 100 % of live files with runtime code are targetable; the others are type-only modules.
+  for (const f of late.coverage.files.filter((x) => x.linesWithCode === 0)) {
+    const ts = readFileSync(path.join(appDir, f.file), 'utf8');
+    const js = typescript.transpileModule(ts, { compilerOptions: { module: typescript.ModuleKind.CommonJS } }).outputText;
+    const runtime = js.split('\n').filter((l) => l.trim() && !/^("use strict";|Object\.defineProperty\(exports, "__esModule"|\/\/)/.test(l.trim()));
+    assert.deepEqual(runtime, [], `${f.file} has runtime code but no targetable line`);
+  }
+  const totals = late.coverage.totals;
+  assert.ok(totals.loadTimeLines > 0 && totals.loadTimeLines < totals.linesWithCode, `load-time lines ${totals.loadTimeLines} of ${totals.linesWithCode}`);
 });

@@ -1,0 +1,163 @@
+/**
+ * `any`, `all` and `filter` over arrays, typed arrays, Sets, Maps and plain objects
+ * (expression-language.md §3). Elements come from own data properties and intrinsic
+ * iterators, never from `Symbol.iterator` or getters. The deadline is checked every
+ * {@link DEADLINE_CHECK_INTERVAL} items, so a huge collection stops with a `timeout` failure.
+ */
+import { SIDE_EFFECT, plainError, typeError } from './errors.js';
+import { DEADLINE_CHECK_INTERVAL, remainingMs, type Frame } from './frame.js';
+import {
+  ArrayPush,
+  MapEntries,
+  MapIteratorNext,
+  MapSet,
+  SetIteratorNext,
+  SetValues,
+  TypedArrayLength,
+  getOwnPropertyDescriptor,
+  hasOwn,
+  isArray,
+  isMap,
+  isProxy,
+  isSet,
+  isTypedArray,
+  isWeakMap,
+  isWeakSet,
+  objectCreate,
+  objectKeys,
+} from './intrinsics.js';
+import { arrayElement } from './values.js';
+
+export type Evaluator = (f: Frame) => unknown;
+export type IterationMode = 'any' | 'all' | 'filter';
+
+/**
+ * Runs `predicate` over `coll`. `any`/`all` return a boolean and stop early; `filter` returns
+ * a new array (arrays, typed arrays, Sets), Map (Maps) or null-prototype object (objects).
+ */
+export function iterate(f: Frame, coll: unknown, predicate: Evaluator, mode: IterationMode): unknown {
+  if (coll === null || coll === undefined) throw typeError('Cannot convert undefined or null to object');
+  if (typeof coll !== 'object' && typeof coll !== 'function') throw typeError('Variable is not a collection');
+  if (isProxy(coll)) throw plainError(SIDE_EFFECT);
+  const outerIt = f.it;
+  const outerKey = f.key;
+  const outerValue = f.value;
+  const outerRedacted = f.valueRedacted;
+  try {
+    if (isArray(coll)) return overArray(f, coll, predicate, mode);
+    if (isTypedArray(coll)) return overTypedArray(f, coll as unknown as ArrayLike<unknown>, predicate, mode);
+    if (isSet(coll)) return overSet(f, coll, predicate, mode);
+    if (isMap(coll)) return overMap(f, coll, predicate, mode);
+    if (isWeakMap(coll) || isWeakSet(coll)) throw typeError('Cannot iterate over a WeakMap or WeakSet');
+    return overObject(f, coll, predicate, mode);
+  } finally {
+    f.it = outerIt;
+    f.key = outerKey;
+    f.value = outerValue;
+    f.valueRedacted = outerRedacted;
+  }
+}
+
+function tick(f: Frame, i: number): void {
+  if (i % DEADLINE_CHECK_INTERVAL === DEADLINE_CHECK_INTERVAL - 1) remainingMs(f);
+}
+
+function overArray(f: Frame, arr: unknown[], predicate: Evaluator, mode: IterationMode): unknown {
+  const out: unknown[] | undefined = mode === 'filter' ? [] : undefined;
+  const len = arr.length;
+  for (let i = 0; i < len; i++) {
+    tick(f, i);
+    const item = arrayElement(arr, i);
+    f.it = item;
+    const ok = !!predicate(f);
+    if (mode === 'any') {
+      if (ok) return true;
+    } else if (mode === 'all') {
+      if (!ok) return false;
+    } else if (ok) ArrayPush(out!, item);
+  }
+  return out ?? mode === 'all';
+}
+
+function overTypedArray(f: Frame, ta: ArrayLike<unknown>, predicate: Evaluator, mode: IterationMode): unknown {
+  const out: unknown[] | undefined = mode === 'filter' ? [] : undefined;
+  const len = TypedArrayLength(ta);
+  for (let i = 0; i < len; i++) {
+    tick(f, i);
+    const item = ta[i];
+    f.it = item;
+    const ok = !!predicate(f);
+    if (mode === 'any') {
+      if (ok) return true;
+    } else if (mode === 'all') {
+      if (!ok) return false;
+    } else if (ok) ArrayPush(out!, item);
+  }
+  return out ?? mode === 'all';
+}
+
+function overSet(f: Frame, set: Set<unknown>, predicate: Evaluator, mode: IterationMode): unknown {
+  const out: unknown[] | undefined = mode === 'filter' ? [] : undefined;
+  const it = SetValues(set);
+  for (let i = 0; ; i++) {
+    tick(f, i);
+    const step = SetIteratorNext(it);
+    if (step.done === true) break;
+    const item = step.value;
+    f.it = item;
+    const ok = !!predicate(f);
+    if (mode === 'any') {
+      if (ok) return true;
+    } else if (mode === 'all') {
+      if (!ok) return false;
+    } else if (ok) ArrayPush(out!, item);
+  }
+  return out ?? mode === 'all';
+}
+
+function overMap(f: Frame, map: Map<unknown, unknown>, predicate: Evaluator, mode: IterationMode): unknown {
+  const out = mode === 'filter' ? new Map<unknown, unknown>() : undefined;
+  const it = MapEntries(map);
+  const policy = f.redaction;
+  for (let i = 0; ; i++) {
+    tick(f, i);
+    const step = MapIteratorNext(it);
+    if (step.done === true) break;
+    const key = step.value[0];
+    const value = step.value[1];
+    f.key = key;
+    f.value = value;
+    f.it = value;
+    f.valueRedacted = policy !== undefined && typeof key === 'string' && policy.isRedactedName(key);
+    const ok = !!predicate(f);
+    if (mode === 'any') {
+      if (ok) return true;
+    } else if (mode === 'all') {
+      if (!ok) return false;
+    } else if (ok) MapSet(out!, key, value);
+  }
+  return out ?? mode === 'all';
+}
+
+function overObject(f: Frame, obj: object, predicate: Evaluator, mode: IterationMode): unknown {
+  const out = mode === 'filter' ? (objectCreate(null) as Record<string, unknown>) : undefined;
+  const keys = objectKeys(obj);
+  const policy = f.redaction;
+  for (let i = 0; i < keys.length; i++) {
+    tick(f, i);
+    const key = keys[i]!;
+    const desc = getOwnPropertyDescriptor(obj, key);
+    if (desc === undefined) continue;
+    if (!hasOwn(desc, 'value')) throw plainError(`${SIDE_EFFECT}: property "${key}" is an accessor`);
+    f.key = key;
+    f.value = desc.value;
+    f.valueRedacted = policy !== undefined && policy.isRedactedName(key);
+    const ok = !!predicate(f);
+    if (mode === 'any') {
+      if (ok) return true;
+    } else if (mode === 'all') {
+      if (!ok) return false;
+    } else if (ok) out![key] = desc.value;
+  }
+  return out ?? mode === 'all';
+}
