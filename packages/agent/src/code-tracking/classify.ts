@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TrackedScript } from './types.js';
@@ -16,11 +18,30 @@ export function scriptUrlToPath(url: string): string | undefined {
   return undefined;
 }
 
+/** Packages the agent loads for itself; their scripts are the agent's, not the application's. */
+const AGENT_DEPENDENCIES = [
+  '@periscope/protocol',
+  'oxc-parser',
+  '@oxc-project/types',
+  '@jridgewell/trace-mapping',
+  '@jridgewell/sourcemap-codec',
+  '@jridgewell/resolve-uri',
+];
+
 /** Directories holding the agent's own code: never application code, never a probe target. */
 const agentRoots: string[] = (() => {
   const here = path.dirname(fileURLToPath(import.meta.url)); // …/agent/dist/src/code-tracking
   const agentPkg = path.resolve(here, '../../..');
-  return [path.join(agentPkg, 'dist') + path.sep, path.resolve(agentPkg, '../protocol/dist') + path.sep];
+  const roots = [path.join(agentPkg, 'dist') + path.sep];
+  const require = createRequire(import.meta.url);
+  for (const dep of AGENT_DEPENDENCIES) {
+    try {
+      roots.push(realpathSync(path.dirname(require.resolve(`${dep}/package.json`))) + path.sep);
+    } catch {
+      // Not installed or not resolvable from here: nothing of it can load either.
+    }
+  }
+  return roots;
 })();
 
 /** True for the agent's own compiled files (never targets, skipped in stacks). */

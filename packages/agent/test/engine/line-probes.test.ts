@@ -128,3 +128,32 @@ test('programmatic start/stop, diagnostics and coverage report', async () => {
   // After stop() the probe no longer fires: exactly the three hits from before.
   assert.equal(eventsOf(run, 'w').length, 3);
 });
+
+test('re-evaluated modules, shared locations, ambiguity, trace ids and periodic statuses', async () => {
+  const run = await runApp({
+    cwd: misc,
+    args: ['reload.js'],
+    preload: 'require',
+    env: { DD_DYNAMIC_INSTRUMENTATION_DIAGNOSTICS_INTERVAL: '1' },
+    probes: [
+      logProbe('both-copies', 'misc/work.cjs', 3, { captureSnapshot: true, sampling: { snapshotsPerSecond: 1e9 } }),
+      logProbe('same-line', 'misc/work.cjs', 3, { sampling: { snapshotsPerSecond: 1e9 } }),
+    ],
+  });
+  assert.equal(run.code, 0, run.stderr);
+  // A probe applies to every live copy of its file; two probes on one line fire independently.
+  const both = eventsOf(run, 'both-copies');
+  assert.deepEqual(both.map((e) => e.debugger.snapshot.captures!.lines!['3']!.arguments!['i']!.value).sort(), ['1', '2']);
+  assert.equal(eventsOf(run, 'same-line').length, 2);
+  // The active OpenTelemetry span's ids, lower 64 bits in decimal.
+  assert.deepEqual(both[0]!.dd, { trace_id: BigInt('0x8448eb211c80319c').toString(), span_id: BigInt('0xb7ad6b7169203331').toString() });
+
+  const amb = statusesOf(run, 'ambiguous');
+  assert.equal(amb[1]!.status, 'ERROR');
+  assert.match(amb[1]!.message, /Ambiguous sourceFile index\.js: it matches .*lib\/a\/index\.js, .*lib\/b\/index\.js/);
+  assert.equal(statusesOf(run, 'unique')[1]!.status, 'INSTALLED');
+
+  // Statuses are sent again periodically (interval set to 1 s here): the current one repeats.
+  const repeated = statusesOf(run, 'both-copies').filter((s) => s.status === 'EMITTING');
+  assert.ok(repeated.length >= 2, `EMITTING sent ${repeated.length} times`);
+});
