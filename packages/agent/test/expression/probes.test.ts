@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { ExpressionCompileError, compileExpression, compileTemplate } from '../../src/expression/index.js';
 
-const dir = new URL('../../../../../../shared/system-tests-probes/probes/', import.meta.url);
+const dir = new URL('../../../../../conformance/system-tests-probes/probes/', import.meta.url);
 
 interface Found {
   file: string;

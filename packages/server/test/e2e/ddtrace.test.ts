@@ -71,9 +71,10 @@ test('dd-trace receives a probe over Remote Config, reports INSTALLED, and its s
   app.stderr!.on('data', (d: Buffer) => (appOutput += d.toString()));
 
   try {
-    const installed = await eventually('the probe to be INSTALLED', async () => {
+    // The status and the RC acknowledgement arrive on separate requests: wait for both.
+    const installed = await eventually('the probe to be INSTALLED and its RC file acknowledged', async () => {
       const probe = await http(`${t.url}/api/v1/probes/${probeId}`);
-      return probe.body.instances.find((i: any) => i.status === 'INSTALLED' || i.status === 'EMITTING');
+      return probe.body.instances.find((i: any) => (i.status === 'INSTALLED' || i.status === 'EMITTING') && i.applyState === 2);
     });
     assert.equal(installed.service, 'periscope-e2e');
     assert.equal(installed.applyState, 2);
