@@ -23,10 +23,13 @@ export type ClaimOutcome = 'claimed' | 'done' | 'busy';
 const SWEEP_AGE_MS = 24 * 60 * 60 * 1000;
 const SWEEP_MAX_ENTRIES = 50_000;
 
-/** The default marker directory for one service, env and version on this host. */
-export function defaultHostDedupDir(service: string, env: string, version: string): string {
+/**
+ * The default marker directory for one service, env and version on this host, per backend:
+ * markers say what *that* backend has, so another agent URL starts from nothing.
+ */
+export function defaultHostDedupDir(service: string, env: string, version: string, backend = ''): string {
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  const id = createHash('sha1').update(`${service}\0${env}\0${version}`).digest('hex').slice(0, 16);
+  const id = createHash('sha1').update(`${service}\0${env}\0${version}\0${backend}`).digest('hex').slice(0, 16);
   const safe = service.replace(/[^\w.-]/g, '_').slice(0, 40);
   return path.join(tmpdir(), `periscope-symdb-${uid}`, `${safe}-${id}`);
 }

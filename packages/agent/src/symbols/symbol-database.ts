@@ -155,7 +155,7 @@ export class SymbolDatabase {
         includes: config.symbolDatabaseIncludes,
         maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
         maxFiles: opts.maxFiles ?? DEFAULT_MAX_FILES,
-        hostDedupDir: dedup === false ? undefined : (dedup.dir ?? defaultHostDedupDir(config.service, config.env ?? '', config.version ?? '')),
+        hostDedupDir: dedup === false ? undefined : (dedup.dir ?? defaultHostDedupDir(config.service, config.env ?? '', config.version ?? '', config.agentUrl.toString())),
         claimTtlMs: this.#claimTtlMs,
       },
       { maxRestarts: 3, onCrash: (reason) => this.#onWorkerCrash(reason) },
