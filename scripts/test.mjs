@@ -12,7 +12,8 @@ const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 let serverTestable = true;
 try {
   const { createRequire } = await import('node:module');
-  createRequire(import.meta.url)('better-sqlite3');
+  const Database = createRequire(import.meta.url)('better-sqlite3');
+  new Database(':memory:').close(); // the native binding loads here, not at require time
 } catch {
   serverTestable = false;
 }
