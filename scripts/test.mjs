@@ -9,14 +9,9 @@ const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 // better-sqlite3 is a native addon built for the system Node (20); on another Node the server's
 // tests run in the Node 20 pass only, the agent's run everywhere.
-let serverTestable = true;
-try {
-  const { createRequire } = await import('node:module');
-  const Database = createRequire(import.meta.url)('better-sqlite3');
-  new Database(':memory:').close(); // the native binding loads here, not at require time
-} catch {
-  serverTestable = false;
-}
+// Checked in a child process: the native module is not loaded into this one.
+const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, stdio: 'ignore' });
+const serverTestable = probe.status === 0;
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir)) {
