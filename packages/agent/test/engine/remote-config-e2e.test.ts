@@ -114,3 +114,41 @@ test('a probe delivered over Remote Config installs, fires, is modified, deleted
     assert.equal(run.stderr, '');
   }
 });
+
+test('an unreachable, failing or garbage-answering backend changes nothing in the application', async () => {
+  const cwd = path.join(FIXTURES, 'engine/rc');
+  const baseline = startApp({ cwd, args: ['app.js'], preload: false, network: true });
+  setTimeout(() => baseline.child.kill('SIGTERM'), 800);
+  const expected = await baseline.done;
+
+  const broken = await FakeAgent.start();
+  broken.injectFault({ kind: 'status', status: 500, body: 'boom' }, { path: '/debugger/v1/diagnostics' });
+  broken.injectFault({ kind: 'garbage' }, { path: '/v0.7/config' });
+  broken.injectFault({ kind: 'reset' }, { path: '/debugger/v2/input' });
+  broken.setRcProbes([probe(1, 'never acknowledged')]);
+  const down = await FakeAgent.start();
+  await down.down(); // a port nobody listens on
+  try {
+    for (const url of [down.url.toString(), broken.url.toString()]) {
+      const app = startApp({
+        cwd,
+        args: ['app.js'],
+        preload: 'require',
+        network: true,
+        env: { DD_TRACE_AGENT_URL: url, DD_REMOTE_CONFIG_POLL_INTERVAL_SECONDS: '0.05', DD_DYNAMIC_INSTRUMENTATION_UPLOAD_INTERVAL_SECONDS: '0.05' },
+      });
+      await new Promise((r) => setTimeout(r, 800));
+      app.child.kill('SIGTERM');
+      const started = Date.now();
+      const run = await app.done;
+      assert.equal(run.code, expected.code, `${url}: ${run.stderr}`);
+      assert.equal(run.stdout, expected.stdout, url);
+      assert.equal(run.stderr, '', url);
+      assert.ok(Date.now() - started < 5000, 'the agent does not keep the process alive');
+    }
+    assert.ok(broken.rcRequests().length > 0 || broken.requests.length > 0, 'the broken backend was contacted');
+  } finally {
+    await broken.close();
+    await down.close();
+  }
+});
