@@ -7,10 +7,15 @@ import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-// better-sqlite3 is a native addon built for the system Node (20); on another Node the server's
-// tests run in the Node 20 pass only, the agent's run everywhere.
-// Checked in a child process: the native module is not loaded into this one.
-const probe = spawnSync(process.execPath, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], { cwd: root, stdio: 'ignore' });
+// The server stores data in node:sqlite (Node >= 22.13) or better-sqlite3 (a native addon, built for
+// the system Node 20); its tests run on every Node where one of them opens a database. Checked in a
+// child process through the server's own driver choice, so no native module loads into this one.
+const sqliteEntry = new URL('../packages/server/dist/src/store/sqlite/index.js', import.meta.url).href;
+const probe = spawnSync(
+  process.execPath,
+  ['--input-type=module', '-e', `const s = await import(${JSON.stringify(sqliteEntry)}); s.openSqlite(':memory:').close(); process.stdout.write(s.sqliteDriver());`],
+  { cwd: root, encoding: 'utf8' },
+);
 const serverTestable = probe.status === 0;
 const files = [];
 function walk(dir) {
@@ -29,7 +34,8 @@ const selected = files
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .filter((f) => serverTestable || !f.includes(`${join('packages', 'server')}`))
   .sort();
-if (!serverTestable) console.log(`better-sqlite3 is not built for node ${process.version}: server tests run in the system-Node pass`);
+if (serverTestable) console.log(`server storage on node ${process.version}: ${probe.stdout}`);
+else console.log(`no SQLite driver usable on node ${process.version} (node:sqlite needs >= 22.13, better-sqlite3 is not built for it): server tests skipped\n${probe.stderr.trim().split('\n').slice(0, 3).join('\n')}`);
 if (selected.length === 0) {
   console.error('no test files found; did the build run?');
   process.exit(1);

@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from './database.js';
+import type { SqlValue } from './sqlite/index.js';
 
 /** A stored probe event: a snapshot (with captures) or a dynamic log line. */
 export interface StoredEvent {
@@ -120,7 +121,7 @@ export class EventStore {
   /** Newest first. */
   query(q: EventQuery): StoredEvent[] {
     const where: string[] = [];
-    const params: Record<string, unknown> = { limit: q.limit };
+    const params: Record<string, SqlValue> = { limit: q.limit };
     if (q.probeId !== undefined) {
       where.push('probe_id = @probeId');
       params['probeId'] = q.probeId;

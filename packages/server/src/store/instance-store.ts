@@ -82,7 +82,7 @@ export class InstanceStore {
       `INSERT INTO services (name, upload_symbols, first_seen, last_seen) VALUES (@name, @upload, @now, @now)
        ON CONFLICT (name) DO UPDATE SET upload_symbols = excluded.upload_symbols`,
     );
-    this.#getUpload = db.prepare('SELECT upload_symbols FROM services WHERE name = ?').pluck();
+    this.#getUpload = db.prepare('SELECT upload_symbols FROM services WHERE name = ?');
     this.#listInstances = db.prepare('SELECT * FROM instances ORDER BY service, last_seen DESC');
     this.#listInstancesByService = db.prepare('SELECT * FROM instances WHERE service = ? ORDER BY last_seen DESC');
     this.#getInstance = db.prepare('SELECT * FROM instances WHERE runtime_id = ?');
@@ -136,8 +136,8 @@ export class InstanceStore {
 
   /** Whether clients of this service are told to upload symbols (default on). */
   uploadSymbols(service: string): boolean {
-    const v = this.#getUpload.get(service) as number | undefined;
-    return v === undefined ? true : v === 1;
+    const row = this.#getUpload.get(service) as { upload_symbols: number } | undefined;
+    return row === undefined ? true : row.upload_symbols === 1;
   }
 
   setUploadSymbols(service: string, upload: boolean, now = Date.now()): void {

@@ -19,7 +19,8 @@ export interface StoredProbe {
   updatedAt: number;
 }
 
-interface ProbeRow {
+// A type (not an interface) so that it binds as named parameters.
+type ProbeRow = {
   id: string;
   version: number;
   type: string;
@@ -31,7 +32,7 @@ interface ProbeRow {
   rc_length: number;
   created_at: number;
   updated_at: number;
-}
+};
 
 /** Builds the wire probe for an id and version; throws (a 400) when the spec is invalid. */
 export type ProbeBuilder = (id: string, version: number, spec: ProbeSpec) => Record<string, unknown>;
@@ -98,7 +99,8 @@ export class ProbeStore {
       if (!current) return null;
       const version = current.version + 1;
       const row = this.#row(id, version, spec, build(id, version, spec), current.created_at, now);
-      this.#update.run(row);
+      const { created_at: _unchanged, ...fields } = row; // exactly the statement's parameters
+      this.#update.run(fields);
       return toStored(row);
     })();
   }

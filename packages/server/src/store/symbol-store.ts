@@ -2,6 +2,7 @@ import { matchScore, subsequencePattern } from '../symbols/fuzzy.js';
 import { indexRows, type SymbolKind } from '../symbols/index-rows.js';
 import { fileHashOf, mergeScopes, shell, sourceFileOf, type LineRange, type WireScope } from '../symbols/scope-tree.js';
 import type { SqliteDatabase } from './database.js';
+import type { SqlValue } from './sqlite/index.js';
 
 /** Where an upload came from (the symdb event metadata). */
 export interface SymbolUploadMeta {
@@ -190,9 +191,8 @@ export class SymbolStore {
           now,
         }) as { id: number };
         this.#indexFile(id, normalised, sourceFile);
-        const key = { service: meta.service, version: meta.version, source_file: sourceFile };
-        this.#latestInService.run(key);
-        this.#latestInVersion.run(key);
+        this.#latestInService.run({ service: meta.service, source_file: sourceFile });
+        this.#latestInVersion.run({ service: meta.service, version: meta.version, source_file: sourceFile });
         result.added++;
       }
       return result;
@@ -226,7 +226,7 @@ export class SymbolStore {
     if (query === '') return [];
     const lower = query.toLowerCase();
     const filter: string[] = [];
-    const params: Record<string, unknown> = { cap: Math.max(q.limit * 4, 50) };
+    const params: Record<string, SqlValue> = { cap: Math.max(q.limit * 4, 50) };
     if (q.version !== undefined) {
       filter.push('f.version = @version AND f.latest_in_version = 1');
       params['version'] = q.version;
@@ -249,7 +249,7 @@ export class SymbolStore {
       'SELECT s.id, s.kind, s.wire_type, s.name, s.value_type, s.line, s.start_line, s.end_line, s.scope_chain, s.injectible_lines, ' +
       'f.service, f.version, f.source_file, f.file_hash';
     const found = new Map<number, MatchRow>();
-    const collect = (sql: string, extra: Record<string, unknown>): void => {
+    const collect = (sql: string, extra: Record<string, SqlValue>): void => {
       for (const row of this.#statement(sql).all({ ...params, ...extra }) as MatchRow[]) found.set(row.id, row);
     };
     // CROSS JOIN pins the join order: drive from the name index, then look each file up by

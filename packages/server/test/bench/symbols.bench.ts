@@ -52,7 +52,7 @@ for (let i = 0; i < FILES; i += 40) {
   store.upload({ service: 'bench', version: '1', language: 'javascript' }, Array.from({ length: Math.min(40, FILES - i) }, (_, k) => file(i + k)));
 }
 const insertMs = performance.now() - t0;
-const rows = db.prepare('SELECT COUNT(*) FROM symbols').pluck().get() as number;
+const rows = (db.prepare('SELECT COUNT(*) AS n FROM symbols').get() as { n: number }).n;
 console.log(JSON.stringify({ name: 'symbols.insert', unit: 'ms', median: Math.round(insertMs), rows }));
 console.log(JSON.stringify({ name: 'symbols.insert_per_1k_rows', unit: 'ms', median: +(insertMs / (rows / 1000)).toFixed(2) }));
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../../src/store/database.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { openSqlite } from '../../src/store/sqlite/index.js';
 import { FakeTracer } from '../helpers/fake-tracer.js';
 import { http, startTestServer } from '../helpers/test-server.js';
 
@@ -36,8 +36,8 @@ test('a restart keeps everything that was acknowledged', async () => {
     assert.deepEqual((await tracer.poll()).response, {});
   } finally {
     await t.server.close();
-    const db = new Database(join(t.dataDir, DATABASE_FILE), { readonly: true });
-    const versions = db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all();
+    const db = openSqlite(join(t.dataDir, DATABASE_FILE), { readonly: true });
+    const versions = (db.prepare('SELECT version FROM schema_version ORDER BY version').all() as Array<{ version: number }>).map((r) => r.version);
     db.close();
     assert.deepEqual(versions, MIGRATIONS.map((m) => m.version));
     await t.close();
