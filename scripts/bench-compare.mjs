@@ -60,6 +60,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stderr.write(`bench:compare failed: ${err?.stack ?? err}\n`);
+  process.stderr.write(`bench:compare failed: ${err?.message ?? err}\n`);
   process.exitCode = 1;
 });

@@ -65,7 +65,7 @@ class Backend {
         timeoutMs,
         `probe ${probeId} INSTALLED`,
       )
-      .catch((err) => ({ failed: err.message }));
+      .catch(() => ({ failed: `not INSTALLED within ${timeoutMs} ms` }));
     if (!found.ok) throw new Error(`probe ${probeId} did not reach INSTALLED: ${found.failed}\n${describe()}`);
   }
 

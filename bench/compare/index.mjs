@@ -11,10 +11,10 @@ import { locateRuntimes, agentSetups } from './agents.mjs';
 import { startBackend } from './backend.mjs';
 import { describeMachine, loadAverage } from './machine.mjs';
 import { killAll } from './processes.mjs';
-import { HIT_SCENARIOS, runHitScenario, runHttp, runStartup, runSymbols } from './workloads.mjs';
+import { HIT_SCENARIOS, HTTP_SCENARIOS, runHitScenario, runHttp, runStartup, runSymbols } from './workloads.mjs';
 
 export { formatMarkdown, writeBenchmarksSection } from './report.mjs';
-export { HIT_SCENARIOS };
+export { HIT_SCENARIOS, HTTP_SCENARIOS };
 
 export const WORKLOADS = ['hit', 'http', 'startup', 'symbols'];
 
@@ -53,8 +53,8 @@ export async function runComparison(options) {
     setups: setups.map(({ key, label }) => ({ key, label })),
     settings: { rounds, startupRepeats, loopBudgetMs, pacedBudgetMs, httpSeconds },
     hit: only.has('hit') ? Object.fromEntries(HIT_SCENARIOS.map((s) => [s.key, perSetup(setups)])) : undefined,
-    hitBareBreakpoint: [],
-    http: only.has('http') ? perSetup(setups) : undefined,
+    hitBareBreakpoint: Object.fromEntries(HIT_SCENARIOS.filter((s) => s.bareReference).map((s) => [s.key, []])),
+    http: only.has('http') ? Object.fromEntries(HTTP_SCENARIOS.map((s) => [s.key, perSetup(setups)])) : undefined,
     startup: only.has('startup') ? perSetup(setups) : undefined,
     symbols: undefined,
   };
@@ -62,32 +62,39 @@ export async function runComparison(options) {
   try {
     for (let round = 0; round < rounds; round++) {
       const tag = () => `[round ${round + 1}/${rounds}, ${elapsed()}]`;
+      // The order rotates each round (ABC, BCA, CAB, …) so that no configuration always runs first.
+      const order = setups.map((_, i) => setups[(i + round) % setups.length]);
       if (only.has('hit')) {
         for (const scenario of HIT_SCENARIOS) {
-          for (const setup of setups) {
+          for (const setup of order) {
             const run = await runHitScenario(ctx, setup, scenario);
             results.hit[scenario.key][setup.key].push(run);
             const events = setup.usesProbes && scenario.probe ? `, ${run.events} events / ${run.hits} hits` : '';
             log(`${tag()} per hit, ${scenario.name}, ${setup.label}: ${Math.round(run.nsPerCall)} ns/call${events}`);
           }
-          if (scenario.key === 'condition-false') {
+          if (scenario.bareReference) {
             const none = setups.find((s) => s.key === 'none');
             const run = await runHitScenario(ctx, none, scenario, { bareCondition: 'false' });
-            results.hitBareBreakpoint.push(run);
-            log(`${tag()} per hit, reference: bare V8 breakpoint with condition false, no agent: ${Math.round(run.nsPerCall)} ns/call`);
+            results.hitBareBreakpoint[scenario.key].push(run);
+            log(`${tag()} per hit, ${scenario.mode}, reference: bare V8 breakpoint with condition false, no agent: ${Math.round(run.nsPerCall)} ns/call`);
           }
         }
       }
       if (only.has('http')) {
-        for (const setup of setups) {
-          const run = await runHttp(ctx, setup);
-          results.http[setup.key].push(run);
-          log(`${tag()} HTTP, ${setup.label}: ${Math.round(run.requestsPerSecond)} req/s, p99 ${run.p99Ms} ms, RSS ${run.rssMB.toFixed(1)} MB, ${run.events} snapshots`);
+        for (const scenario of HTTP_SCENARIOS) {
+          for (const setup of order) {
+            const run = await runHttp(ctx, setup, scenario);
+            results.http[scenario.key][setup.key].push(run);
+            log(
+              `${tag()} HTTP, ${scenario.name}, ${setup.label}: ${Math.round(run.requestsPerSecond)} req/s, ` +
+                `p99 ${run.p99Ms.toFixed(2)} ms, RSS ${run.rssMB.toFixed(1)} MB, ${run.events} snapshots`,
+            );
+          }
         }
       }
       if (only.has('startup')) {
         for (let repeat = 0; repeat < startupRepeats; repeat++) {
-          for (const setup of setups) {
+          for (const setup of order) {
             const run = await runStartup(ctx, setup);
             results.startup[setup.key].push(run);
             log(`${tag()} start-up, ${setup.label}: ${run.startupMs.toFixed(0)} ms to listening, RSS ${run.rssMB.toFixed(1)} MB`);

@@ -16,10 +16,11 @@ export function killAll() {
   running.clear();
 }
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
   process.once(signal, () => {
     killAll();
-    process.exit(130);
+    process.stderr.write(`${signal}: stopped, child processes killed\n`);
+    process.exit(code);
   });
 }
 process.once('exit', killAll);

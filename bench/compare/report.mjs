@@ -1,7 +1,7 @@
 // Turns the runs of runComparison into medians and ratios (markdown), and writes them into the
 // marked section of BENCHMARKS.md, leaving the rest of the file as it is.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { HIT_SCENARIOS } from './workloads.mjs';
+import { HIT_SCENARIOS, HTTP_SCENARIOS } from './workloads.mjs';
 
 export const SECTION_START = '<!-- bench:compare:start -->';
 export const SECTION_END = '<!-- bench:compare:end -->';
@@ -44,11 +44,19 @@ function signed(x, digits, unit) {
 function machineLines(r) {
   const m = r.machine;
   return [
+    '## Periscope vs dd-trace dynamic instrumentation vs no agent',
+    '',
+    '`npm run bench:compare` rewrites this section: it builds, installs dd-trace 6 and Node 24 into ' +
+      '`.cache/e2e` (`scripts/install-e2e-deps.sh`) and runs `node scripts/bench-compare.mjs` ' +
+      '(`--rounds N`, `--only hit,http,startup,symbols`, `--no-write`, `--help`). The harness and the apps ' +
+      'are in `bench/compare/`.',
+    '',
     `Command: \`${r.command}\` — run ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC, ${r.elapsedSeconds} s.`,
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ${m.os}; every configuration on Node ${m.node}; ` +
       `dd-trace ${r.ddTraceVersion}; load average (1/5/15 min) ${m.loadAverage.join(' / ')} at the start, ` +
       `${(r.loadAverageAtEnd ?? []).join(' / ')} at the end (the machine is shared: other work ran meanwhile).`,
-    `Method: each workload runs once per configuration per round, alternating (no agent, Periscope, dd-trace), ` +
+    `Method: each workload runs once per configuration per round, alternating (no agent, Periscope, dd-trace; ` +
+      `the order rotates each round so that none always runs first), ` +
       `${r.settings.rounds} rounds; figures are medians over the rounds, and “×” is the median over rounds of ` +
       `(configuration ÷ no agent in the same round). Both agents poll the same local backend (the in-repo fake ` +
       `Datadog agent) every 0.2 s and get the same probe JSON as a LIVE_DEBUGGING Remote Config file; ` +
@@ -81,43 +89,57 @@ function hitTable(r, [none, peri, dd]) {
         `| ${ratio(medianRatio(runs[dd.key], runs[peri.key], v))} | ${share(runs[peri.key])}; ${share(runs[dd.key])} |`,
     );
   }
-  if (r.hitBareBreakpoint?.length) {
-    const bare = r.hitBareBreakpoint;
-    const v = (run) => run.nsPerCall;
-    const x = medianRatio(bare, r.hit['condition-false'][none.key], v);
+  const references = Object.entries(r.hitBareBreakpoint ?? {})
+    .filter(([, runs]) => runs.length > 0)
+    .map(([key, bare]) => {
+      const scenario = HIT_SCENARIOS.find((x) => x.key === key);
+      const v = (run) => run.nsPerCall;
+      const where = scenario.mode === 'paced' ? 'paced like the paced row' : 'in a tight loop';
+      return `${ns(median(bare.map(v)))} per call ${where} (${ratio(medianRatio(bare, r.hit[key][none.key], v))})`;
+    });
+  if (references.length) {
     rows.push(
       '',
-      `For reference, in the same rounds: a bare V8 breakpoint on that line whose condition is the literal \`false\`, ` +
-        `set through \`node:inspector\` with no agent, costs ${ns(median(bare.map(v)))} per call (${ratio(x)}) — ` +
-        `the floor for any probe that does not pause.`,
+      `Reference, same rounds: a bare V8 breakpoint on that line whose condition is the literal \`false\`, set ` +
+        `through \`node:inspector\` with no agent, costs ${references.join(' and ')} — the floor for any probe that ` +
+        `does not pause (V8 evaluates a breakpoint condition like a debugger \`eval\` in the paused frame; ` +
+        `spaced hits pay more for it than back-to-back ones).`,
     );
   }
   return rows;
 }
 
 function httpTable(r, [none, peri, dd]) {
-  const runs = r.http;
-  const row = (label, value, format) => {
-    const cell = (key) => format(median(runs[key].map(value)));
-    return (
-      `| ${label} | ${cell(none.key)} | ${cell(peri.key)} | ${ratio(medianRatio(runs[peri.key], runs[none.key], value))} ` +
-      `| ${cell(dd.key)} | ${ratio(medianRatio(runs[dd.key], runs[none.key], value))} |`
-    );
-  };
-  const snapshots = (key) => runs[key].map((x) => x.events).join(', ');
-  return [
+  const rows = [
     `**HTTP service under load** — bench/compare/apps/http-service.cjs (\`node:http\`), autocannon with 10 connections ` +
-      `for ${r.settings.httpSeconds} s from the harness process after a 1 s warm-up; a snapshot probe at its default ` +
-      `rate (1/s) in the request handler.`,
+      `for ${r.settings.httpSeconds} s from the harness process after a 1 s warm-up (latencies from autocannon's ` +
+      `per-response times); the agent loaded with no probe, then with a snapshot probe at its default rate (1/s) ` +
+      `on a line of the request handler (bench/compare/apps/handler.cjs).`,
     '',
-    `| Figure | ${none.label} | ${peri.label} | × | ${dd.label} | × |`,
-    '|---|--:|--:|--:|--:|--:|',
-    row('throughput (requests/s)', (x) => x.requestsPerSecond, (x) => num(x)),
-    row('latency p50 (ms)', (x) => x.p50Ms, (x) => num(x, 2)),
-    row('latency p99 (ms)', (x) => x.p99Ms, (x) => num(x, 2)),
-    row('RSS after the load (MB)', (x) => x.rssMB, (x) => num(x, 1)),
-    `| snapshots received per run | – | ${snapshots(peri.key)} | | ${snapshots(dd.key)} | |`,
+    `| Figure | ${none.label} | ${peri.label} | × | ${dd.label} | × | ${dd.label} ÷ ${peri.label} |`,
+    '|---|--:|--:|--:|--:|--:|--:|',
   ];
+  for (const scenario of HTTP_SCENARIOS) {
+    const runs = r.http[scenario.key];
+    const row = (label, value, format) => {
+      const cell = (key) => format(median(runs[key].map(value)));
+      return (
+        `| ${label}, ${scenario.name} | ${cell(none.key)} | ${cell(peri.key)} | ${ratio(medianRatio(runs[peri.key], runs[none.key], value))} ` +
+        `| ${cell(dd.key)} | ${ratio(medianRatio(runs[dd.key], runs[none.key], value))} | ${ratio(medianRatio(runs[dd.key], runs[peri.key], value))} |`
+      );
+    };
+    rows.push(
+      row('throughput (requests/s)', (x) => x.requestsPerSecond, (x) => num(x)),
+      row('latency p50 (ms)', (x) => x.p50Ms, (x) => num(x, 2)),
+      row('latency p99 (ms)', (x) => x.p99Ms, (x) => num(x, 2)),
+      row('RSS after the load (MB)', (x) => x.rssMB, (x) => num(x, 1)),
+    );
+    if (scenario.probe) {
+      const snapshots = (key) => runs[key].map((x) => x.events).join(', ');
+      rows.push(`| snapshots received per run (1 s warm-up + ${r.settings.httpSeconds} s) | – | ${snapshots(peri.key)} | | ${snapshots(dd.key)} | | |`);
+    }
+  }
+  return rows;
 }
 
 function startupTable(r, [none, peri, dd]) {
@@ -158,7 +180,7 @@ function symbolsTable(figures) {
   const row = (label, name, baselineValue) => {
     const f = get(name);
     if (!f) return;
-    rows.push(`| ${label} | ${num(f.value, 2)} ${f.unit} | ${baselineValue ? ratio(f.value / baselineValue) : ''} |`);
+    rows.push(`| ${label} | ${num(f.value, f.unit === 'count' ? 0 : 2)} ${f.unit === 'count' ? '' : f.unit} | ${baselineValue ? ratio(f.value / baselineValue) : ''} |`);
   };
   const idle = get('baseline idle event-loop delay max')?.value;
   row('corpus', 'symdb corpus (node_modules JavaScript)');
@@ -192,7 +214,10 @@ const NOTES = [
     'tracer runs with its HTTP/net/dns/fetch integrations off (`DD_TRACE_DISABLED_INSTRUMENTATIONS`) and telemetry, ' +
     'crash tracking and the startup log off: no request makes a span. Periscope runs as ' +
     '`node --import @periscope/agent/register` with its defaults.',
-  '- Timing figures are from a shared 2-core VM and vary by tens of percent from run to run; compare ratios ' +
+  '- “events / hits” counts what reached the backend. Periscope queues events for upload in the application ' +
+    'thread, and a tight synchronous loop keeps that thread from uploading: its queue holds 4096 events and drops ' +
+    'the rest (bounded memory). dd-trace uploads from its worker thread, which runs during the loop.',
+    '- Timing figures are from a shared 2-core VM and vary by tens of percent from run to run; compare ratios ' +
     'within one run, not across runs.',
 ];
 

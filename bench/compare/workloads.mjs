@@ -9,10 +9,13 @@ import { EVERY_HIT, lineProbe, probeLine } from './probes.mjs';
 const READY_TIMEOUT_MS = 30_000;
 const INSTALL_TIMEOUT_MS = 30_000;
 
-/** The per-hit scenarios, in the order they run. */
+/**
+ * The per-hit scenarios, in the order they run. `bareReference`: also run, without agent, a plain
+ * V8 breakpoint whose condition is `false` on the same line, in the same mode (the floor).
+ */
 export const HIT_SCENARIOS = [
   { key: 'no-probe', name: 'agent loaded, no probe', mode: 'loop' },
-  { key: 'condition-false', name: 'snapshot probe, condition false', mode: 'loop', probe: 'condition-false' },
+  { key: 'condition-false', name: 'snapshot probe, condition false', mode: 'loop', probe: 'condition-false', bareReference: true },
   { key: 'sampled-out', name: 'snapshot probe sampled out (default 1/s)', mode: 'loop', probe: 'snapshot' },
   {
     key: 'snapshot-paced',
@@ -20,6 +23,7 @@ export const HIT_SCENARIOS = [
     mode: 'paced',
     probe: 'snapshot',
     rate: EVERY_HIT,
+    bareReference: true,
   },
   {
     key: 'snapshot-loop',
@@ -96,12 +100,25 @@ function autocannon(repoRoot) {
   return createRequire(path.join(repoRoot, 'package.json'))('autocannon');
 }
 
+function percentile(sorted, p) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
+}
+
+/**
+ * autocannon against `url`. Latencies are taken from its per-response event (milliseconds as a
+ * float) rather than from its histogram, which keeps whole milliseconds only.
+ */
 async function load(repoRoot, url, seconds) {
-  const result = await autocannon(repoRoot)({ url, connections: 10, duration: seconds });
+  const times = [];
+  const run = autocannon(repoRoot)({ url, connections: 10, duration: seconds });
+  run.on('response', (_client, _status, _bytes, responseTime) => times.push(responseTime));
+  const result = await run;
+  times.sort((a, b) => a - b);
   return {
     requestsPerSecond: result.requests.average,
-    p99Ms: result.latency.p99,
-    p50Ms: result.latency.p50,
+    p50Ms: percentile(times, 50),
+    p99Ms: percentile(times, 99),
+    maxMs: times.at(-1) ?? NaN,
     errors: result.errors + result.timeouts + result.non2xx,
   };
 }
@@ -111,16 +128,23 @@ async function stats(port) {
   return res.json();
 }
 
+/** The HTTP variants: the agent loaded with no probe, and with a snapshot probe in the handler. */
+export const HTTP_SCENARIOS = [
+  { key: 'no-probe', name: 'agent loaded, no probe' },
+  { key: 'snapshot', name: 'snapshot probe (default 1/s) in the handler', probe: 'snapshot' },
+];
+
 /**
- * The HTTP service under load (autocannon, 10 connections, in this process, not the app's), with
- * a snapshot probe at its default rate in the request handler. `{ requestsPerSecond, p99Ms, p50Ms,
- * rssMB, events }`.
+ * The HTTP service under load: autocannon with 10 connections, in this process (not the app's),
+ * 1 s of warm-up then `ctx.httpSeconds` measured. `{ requestsPerSecond, p50Ms, p99Ms, maxMs, rssMB,
+ * events }`.
  */
-export async function runHttp(ctx, setup) {
+export async function runHttp(ctx, setup, scenario) {
   const apps = path.join(ctx.repoRoot, 'bench/compare/apps');
-  const probe = setup.usesProbes
-    ? lineProbe('bench/compare/apps/handler.cjs', probeLine(path.join(apps, 'handler.cjs')), 'snapshot')
-    : undefined;
+  const probe =
+    setup.usesProbes && scenario.probe
+      ? lineProbe('bench/compare/apps/handler.cjs', probeLine(path.join(apps, 'handler.cjs')), scenario.probe)
+      : undefined;
   ctx.backend.setProbes(probe ? [probe] : []);
   const app = spawnApp(ctx, setup, path.join(apps, 'http-service.cjs'));
   try {
