@@ -81,6 +81,14 @@ export class ActiveProbe {
     return this.referenced;
   }
 
+  /**
+   * When this probe next needs to see a hit: -Infinity when it needs every hit (it has a
+   * condition, which must be evaluated each time), else the time its sampler allows the next one.
+   */
+  nextHitNeededAt(): number {
+    return this.condition !== undefined ? -Infinity : this.sampler.nextAt;
+  }
+
   /** Cheap, allocation-free: a probe without condition only wants sampled hits. */
   wants(t: number): boolean {
     return this.condition !== undefined || this.sampler.ready(t);

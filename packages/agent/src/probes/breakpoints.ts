@@ -12,6 +12,9 @@ interface LocationEntry extends LocationHandler {
   key: string;
   runtimeId: number;
   breakpointId: string | undefined;
+  /** Set while the breakpoint is removed because every probe here is sampled out. */
+  rearmTimer: NodeJS.Timeout | undefined;
+  disarmScheduled: boolean;
   condition: string;
   probes: ActiveProbe[];
   site: HitSite;
@@ -20,6 +23,14 @@ interface LocationEntry extends LocationHandler {
 
 /** Probes evaluated per hit at one location at most (as dd-trace-js). */
 const MAX_PROBES_PER_HIT = 256;
+
+/**
+ * A location whose probes cannot sample for at least this long loses its V8 breakpoint until
+ * they can. Even a condition that returns false at once costs tens of microseconds (far more
+ * when hits are spread out), so a 1-snapshot-per-second probe on a hot path would otherwise
+ * pay that on every request; disarmed, it pays it about once a second.
+ */
+const MIN_DISARM_MS = 20;
 
 export type AttachResult = { ok: true; actualLine: number } | { ok: false; error: string; collected?: boolean };
 
@@ -60,6 +71,7 @@ export class BreakpointTable {
 
   clear(): void {
     for (const entry of this.entries.values()) {
+      this.cancelRearm(entry);
       if (entry.breakpointId) this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: entry.breakpointId });
       this.runtime.unregister(entry.runtimeId);
     }
@@ -71,6 +83,7 @@ export class BreakpointTable {
     if (i < 0) return;
     entry.probes.splice(i, 1);
     if (entry.probes.length === 0) {
+      this.cancelRearm(entry);
       if (entry.breakpointId) this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: entry.breakpointId });
       this.runtime.unregister(entry.runtimeId);
       this.entries.delete(entry.key);
@@ -89,10 +102,13 @@ export class BreakpointTable {
       originalNames: target.originalNames,
       generatedNames: new Map([...target.originalNames].map(([g, o]) => [o, g])),
     };
+    const table = this;
     const entry: LocationEntry = {
       key,
       runtimeId: 0,
       breakpointId: undefined,
+      rearmTimer: undefined,
+      disarmScheduled: false,
       condition: '',
       probes: [],
       site,
@@ -100,6 +116,7 @@ export class BreakpointTable {
       wants(): boolean {
         const t = performance.now();
         for (const p of entry.probes) if (p.wants(t)) return true;
+        table.scheduleDisarm(entry);
         return false;
       },
       hit(thisValue: unknown, lookup: Lookup): void {
@@ -113,13 +130,46 @@ export class BreakpointTable {
             // One probe's failure must not affect the others or the application.
           }
         }
+        table.scheduleDisarm(entry);
       },
     };
     entry.runtimeId = this.runtime.register(entry);
     return entry;
   }
 
+  /** After the current hit, outside the debugger's break context: disarm if nothing can sample soon. */
+  private scheduleDisarm(entry: LocationEntry): void {
+    if (entry.disarmScheduled || entry.breakpointId === undefined) return;
+    entry.disarmScheduled = true;
+    setImmediate(() => {
+      entry.disarmScheduled = false;
+      this.disarmIfIdle(entry);
+    }).unref();
+  }
+
+  private disarmIfIdle(entry: LocationEntry): void {
+    if (this.entries.get(entry.key) !== entry || entry.breakpointId === undefined) return;
+    let next = Infinity;
+    for (const p of entry.probes) next = Math.min(next, p.nextHitNeededAt());
+    const wait = next - performance.now();
+    if (!(wait >= MIN_DISARM_MS)) return;
+    this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: entry.breakpointId });
+    entry.breakpointId = undefined;
+    entry.condition = '';
+    entry.rearmTimer = setTimeout(() => {
+      entry.rearmTimer = undefined;
+      if (this.entries.get(entry.key) === entry) this.apply(entry);
+    }, Math.min(wait, 2 ** 31 - 1));
+    entry.rearmTimer.unref();
+  }
+
+  private cancelRearm(entry: LocationEntry): void {
+    if (entry.rearmTimer) clearTimeout(entry.rearmTimer);
+    entry.rearmTimer = undefined;
+  }
+
   private apply(entry: LocationEntry): AttachResult {
+    this.cancelRearm(entry);
     const names = new Set<string>([...entry.site.args, ...entry.site.locals]);
     for (const p of entry.probes) for (const n of p.referencedNames) names.add(entry.site.generatedNames.get(n) ?? n);
     const condition = buildCondition(entry.runtimeId, [...names]);

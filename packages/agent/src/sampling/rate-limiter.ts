@@ -22,6 +22,11 @@ export class IntervalSampler {
     return true;
   }
 
+  /** When the next sample may be taken (`performance.now()` ms; -Infinity before the first). */
+  get nextAt(): number {
+    return this.next;
+  }
+
   /** True when a sample would be taken now, without taking it. */
   ready(t: number = now()): boolean {
     return t >= this.next;

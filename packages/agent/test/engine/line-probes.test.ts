@@ -157,3 +157,15 @@ test('re-evaluated modules, shared locations, ambiguity, trace ids and periodic 
   const repeated = statusesOf(run, 'both-copies').filter((s) => s.status === 'EMITTING');
   assert.ok(repeated.length >= 2, `EMITTING sent ${repeated.length} times`);
 });
+
+test('a sampled-out location is disarmed between samples and re-armed for the next one', async () => {
+  const run = await runApp({ cwd: misc, args: ['hot-path.mjs'], preload: false });
+  assert.equal(run.code, 0, run.stderr);
+  const { calls, conditionRuns } = JSON.parse(run.stdout) as { calls: number; conditionRuns: number };
+  assert.ok(calls > 2000, `calls ${calls}`);
+  // One snapshot per second: at 0 s, ~1 s and ~2 s.
+  const events = eventsOf(run, 'hot');
+  assert.ok(events.length >= 2 && events.length <= 3, `snapshots ${events.length}`);
+  // Without disarming, every call would evaluate the condition.
+  assert.ok(conditionRuns < calls / 20, `condition evaluated ${conditionRuns} times for ${calls} calls`);
+});
