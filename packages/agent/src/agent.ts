@@ -18,6 +18,7 @@ import { LocationResolver } from './probes/location-resolver.js';
 import { ProbeManager, type ProbeInfo } from './probes/manager.js';
 import { StatusReporter } from './probes/status.js';
 import { createProbeLanguage } from './probes/language-impl.js';
+import { EventOutbox } from './probes/outbox.js';
 import { enableLinearRegexEngine } from './expression/index.js';
 import { WindowLimiter } from './sampling/index.js';
 import type { Sink } from './sink.js';
@@ -28,7 +29,7 @@ export interface DiagnosticsReport {
   runtimeId: string;
   scripts: ReturnType<InspectorCodeTracker['stats']>;
   sourceMaps: ReturnType<SourceMapStore['stats']>;
-  runtime: ReturnType<HitRuntime['stats']>;
+  runtime: ReturnType<HitRuntime['stats']> & { droppedEvents: number };
   breakpoints: number;
   probes: ProbeInfo[];
 }
@@ -42,6 +43,7 @@ export class Agent {
   private readonly resolver: LocationResolver;
   private readonly statuses: StatusReporter;
   readonly probes: ProbeManager;
+  private readonly outbox: EventOutbox;
   private started = false;
   private readonly disposers: Array<() => void> = [];
 
@@ -58,11 +60,13 @@ export class Agent {
       config.diagnosticsIntervalSeconds,
     );
     const mapper: FrameMapper = { map: (file, line, column) => this.mapFrame(file, line, column) };
+    const language = createProbeLanguage(config);
+    this.outbox = new EventOutbox(sink, (event) => language.fitEvent(event));
     this.probes = new ProbeManager(this.tracker, this.resolver, this.table, this.statuses, {
       service: config.service,
       hostname: config.hostname,
-      sink,
-      language: createProbeLanguage(config),
+      outbox: this.outbox,
+      language,
       globalSnapshotLimiter: new WindowLimiter(config.globalSnapshotsPerSecond),
       captureTimeoutMs: config.captureTimeoutMs,
       stack: () => captureStack(isAgentFile, mapper),
@@ -107,7 +111,7 @@ export class Agent {
       runtimeId: this.config.runtimeId,
       scripts: this.tracker.stats(),
       sourceMaps: this.sourceMaps.stats(),
-      runtime: this.runtime.stats(),
+      runtime: { ...this.runtime.stats(), droppedEvents: this.outbox.dropped },
       breakpoints: this.table.size,
       probes: this.probes.list(),
     };
@@ -137,6 +141,7 @@ export class Agent {
   /** Disables, then flushes and closes the sink. */
   async stop(): Promise<void> {
     this.disable();
+    this.outbox.drain();
     this.statuses.close();
     await this.sink.close();
   }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CapturedContext, CapturedValue, EvaluationError, LogProbe, Probe, ProbeEvent, StackFrame } from '@periscope/protocol';
 import { IntervalSampler, type WindowLimiter } from '../sampling/index.js';
-import type { Sink } from '../sink.js';
+import type { EventOutbox } from './outbox.js';
 import type { Lookup } from '../runtime/hit-runtime.js';
 import { NOT_IN_SCOPE } from '../runtime/hit-runtime.js';
 import type { ProbeLanguage, CompiledCondition, CompiledTemplate, CompiledValue } from './language.js';
@@ -27,7 +27,8 @@ export interface HitSite {
 export interface ProbeEnvironment {
   service: string;
   hostname: string;
-  sink: Sink;
+  /** Takes finished events off the hit's path: sizing, pruning and serialising happen later. */
+  outbox: EventOutbox;
   language: ProbeLanguage;
   globalSnapshotLimiter: WindowLimiter;
   captureTimeoutMs: number;
@@ -197,9 +198,7 @@ export class ActiveProbe {
         },
       },
     };
-    const fitted = this.env.language.fitEvent(event);
-    if (fitted === undefined) return;
-    this.env.sink.emitEvent(fitted);
+    this.env.outbox.push(event);
     if (!this.emitted) {
       this.emitted = true;
       this.env.onEmitting(probe);

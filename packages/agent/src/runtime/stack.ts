@@ -12,15 +12,23 @@ export interface FrameMapper {
 
 const MAX_FRAMES = 64;
 
+/** `file://` URLs already converted; URL parsing per frame would dominate a stack capture. */
+const pathOfUrl = new Map<string, string>();
+const MAX_CACHED_URLS = 4096;
+
 function toPath(fileName: string): string {
-  if (fileName.startsWith('file://')) {
+  if (!fileName.startsWith('file://')) return fileName;
+  let p = pathOfUrl.get(fileName);
+  if (p === undefined) {
     try {
-      return fileURLToPath(fileName);
+      p = fileURLToPath(fileName);
     } catch {
-      return fileName;
+      p = fileName;
     }
+    if (pathOfUrl.size >= MAX_CACHED_URLS) pathOfUrl.clear();
+    pathOfUrl.set(fileName, p);
   }
-  return fileName;
+  return p;
 }
 
 /**
