@@ -22,8 +22,8 @@ export class JsonLinesSink implements Sink {
     process.once('exit', this.onExit);
   }
 
-  emitEvent(event: ProbeEvent): void {
-    this.push(JSON.stringify({ kind: 'event', event }));
+  emitEvent(event: ProbeEvent, json?: string): void {
+    this.push(json !== undefined ? `{"kind":"event","event":${json}}` : JSON.stringify({ kind: 'event', event }));
   }
 
   emitStatus(item: DiagnosticItem): void {

@@ -5,8 +5,11 @@
 import type { DiagnosticItem, ProbeEvent } from '@periscope/protocol';
 
 export interface Sink {
-  /** A probe event (snapshot or log line). Must not throw and must not block. */
-  emitEvent(event: ProbeEvent): void;
+  /**
+   * A probe event (snapshot or log line), with its JSON when the agent already serialised it
+   * (the two always agree; use `json` rather than serialising again). Must not throw or block.
+   */
+  emitEvent(event: ProbeEvent, json?: string): void;
   /** A probe status. Must not throw and must not block. */
   emitStatus(item: DiagnosticItem): void;
   /** Best-effort delivery of everything queued so far. */
@@ -18,8 +21,8 @@ export interface Sink {
 /** Sends everything to several sinks (e.g. a file for debugging plus the network). */
 export class FanOutSink implements Sink {
   constructor(private readonly sinks: readonly Sink[]) {}
-  emitEvent(event: ProbeEvent): void {
-    for (const s of this.sinks) s.emitEvent(event);
+  emitEvent(event: ProbeEvent, json?: string): void {
+    for (const s of this.sinks) s.emitEvent(event, json);
   }
   emitStatus(item: DiagnosticItem): void {
     for (const s of this.sinks) s.emitStatus(item);

@@ -81,15 +81,13 @@ export function createProbeLanguage(config: AgentConfig): ProbeLanguage {
       return captureVariables(entries, new CaptureContext({ limits, redaction, deadline }));
     },
     truncateMessage,
-    fitEvent(event: ProbeEvent): ProbeEvent | undefined {
-      let json: string;
+    fitEvent(event: ProbeEvent): string | undefined {
       try {
-        json = pruneEvent(event);
+        // The plain serialisation when the event already fits.
+        return pruneEvent(event);
       } catch {
         return undefined; // even a bare event does not fit the cap
       }
-      // Pruning returns the plain serialisation when the event already fits.
-      return json.includes('"pruned":true') ? (JSON.parse(json) as ProbeEvent) : event;
     },
   };
 }

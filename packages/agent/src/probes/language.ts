@@ -30,6 +30,6 @@ export interface ProbeLanguage {
   captureValue(value: unknown, name: string, limits: CaptureLimits, deadline: number): CapturedValue;
   captureVariables(entries: Array<[string, unknown]>, limits: CaptureLimits, deadline: number): Record<string, CapturedValue>;
   truncateMessage(message: string): string;
-  /** The event itself, a pruned copy when it is over the 1 MiB cap, or undefined when nothing fits. */
-  fitEvent(event: ProbeEvent): ProbeEvent | undefined;
+  /** The event's JSON, pruned to the 1 MiB cap when over it, or undefined when nothing fits. */
+  fitEvent(event: ProbeEvent): string | undefined;
 }

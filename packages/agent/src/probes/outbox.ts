@@ -16,8 +16,8 @@ export class EventOutbox {
 
   constructor(
     private readonly sink: Sink,
-    /** Prunes an event over the size cap; undefined when nothing fits. */
-    private readonly fit: (event: ProbeEvent) => ProbeEvent | undefined,
+    /** Serialises an event, pruned to the size cap when over it; undefined when nothing fits. */
+    private readonly fit: (event: ProbeEvent) => string | undefined,
   ) {}
 
   push(event: ProbeEvent): void {
@@ -41,9 +41,10 @@ export class EventOutbox {
     this.pending = [];
     for (const event of batch) {
       try {
-        const fitted = this.fit(event);
-        if (fitted === undefined) this.dropped++;
-        else this.sink.emitEvent(fitted);
+        const json = this.fit(event);
+        if (json === undefined) this.dropped++;
+        // A pruned event no longer matches the object: sinks that want objects get the pruned one.
+        else this.sink.emitEvent(json.includes('"pruned":true') ? (JSON.parse(json) as ProbeEvent) : event, json);
       } catch {
         this.dropped++;
       }

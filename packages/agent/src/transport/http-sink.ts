@@ -105,8 +105,8 @@ export class HttpSink implements Sink {
     });
   }
 
-  emitEvent(event: ProbeEvent): void {
-    this.#events.push(() => JSON.stringify(event));
+  emitEvent(event: ProbeEvent, json?: string): void {
+    this.#events.push(json !== undefined ? () => json : () => JSON.stringify(event));
   }
 
   emitStatus(item: DiagnosticItem): void {
