@@ -78,6 +78,47 @@ describe('periscope CLI against a spawned `periscope server`', () => {
     assert.match(usage.stderr, /Unknown option '--bogus'/);
   });
 
+  test('tail prints snapshots as they arrive, readable and --json', async () => {
+    const added = JSON.parse((await cli(['probe', 'add', 'src/cart.ts:7', '--snapshot', '--service', 'cart', '--server', url, '--json'])).stdout);
+    const tail = (json: boolean) =>
+      new Promise<{ code: number; stdout: string }>((resolve) => {
+        const child = spawn(NODE, [BIN, 'tail', '--server', url, '--probe', added.id.slice(0, 8), '--count', '1', ...(json ? ['--json'] : [])], {
+          env: { ...process.env, NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        child.stdout!.on('data', (d) => (stdout += d));
+        child.on('exit', (code) => resolve({ code: code ?? 1, stdout }));
+      });
+    const readable = tail(false);
+    const json = tail(true);
+    await new Promise((r) => setTimeout(r, 800)); // both streams connected
+    const event = {
+      ddsource: 'dd_debugger',
+      service: 'cart',
+      message: 'cart total 42',
+      logger: { name: 'src/cart.ts', method: 'total', version: 2 },
+      debugger: {
+        snapshot: {
+          id: 'snap-tail-1',
+          timestamp: Date.now(),
+          language: 'javascript',
+          probe: { id: added.id, version: 1, location: { file: 'src/cart.ts', lines: ['7'] } },
+          stack: [{ fileName: '/app/src/cart.ts', function: 'total', lineNumber: 7 }],
+          captures: { lines: { '7': { locals: { total: { type: 'number', value: '42' } } } } },
+        },
+      },
+    };
+    const posted = await fetch(`${url}/debugger/v2/input`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([event]) });
+    assert.ok(posted.ok);
+    const [r1, r2] = await Promise.all([readable, json]);
+    assert.equal(r1.code, 0);
+    assert.match(r1.stdout, /cart total 42/);
+    assert.match(r1.stdout, /total=42/);
+    assert.equal(r2.code, 0);
+    assert.equal(JSON.parse(r2.stdout.trim().split('\n')[0]!).message, 'cart total 42');
+  });
+
   test('symbols search prints a table and --json', async () => {
     const form = new FormData();
     form.append('event', new Blob([JSON.stringify({ service: 'shop', runtimeId: 'r1' })], { type: 'application/json' }), 'event.json');
