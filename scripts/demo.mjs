@@ -60,9 +60,8 @@ const api = async (method, p, body) => {
 const created = await api('POST', '/api/v1/probes', {
   target: 'src/orders.ts:20',
   service: 'demo-shop',
-  when: { dsl: 'order.total > 100', json: { gt: [{ getmember: [{ ref: 'order' }, 'total'] }, 100] } },
+  when: 'order.total > 100', // DSL text, compiled by the server to the JSON AST
   template: 'big order {order.id} for {customer}',
-  segments: [{ str: 'big order ' }, { dsl: 'order.id', json: { getmember: [{ ref: 'order' }, 'id'] } }, { str: ' for ' }, { dsl: 'customer', json: { ref: 'customer' } }],
   captureSnapshot: true,
 });
 const probe = created.probe ?? created;
