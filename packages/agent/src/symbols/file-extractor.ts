@@ -62,8 +62,8 @@ export const DEFAULT_MAX_FILES = 10_000;
 const RAW_TRANSFER = rawTransferSupported();
 const SOURCE_MAPPING_URL = /\/\/[#@]\s*sourceMappingURL=(\S+)\s*$/;
 
-export class FileExtractor {
-  readonly counters: ExtractorCounters = {
+export function zeroCounters(): ExtractorCounters {
+  return {
     filesExtracted: 0,
     unchanged: 0,
     skippedTooLarge: 0,
@@ -74,6 +74,10 @@ export class FileExtractor {
     brokenSourceMaps: 0,
     bytesParsed: 0,
   };
+}
+
+export class FileExtractor {
+  readonly counters: ExtractorCounters = zeroCounters();
   readonly #opts: Required<ExtractorOptions>;
   /** `name\0hash` of every file extracted: a changed file (new hash) is extracted again. */
   readonly #seen = new Set<string>();

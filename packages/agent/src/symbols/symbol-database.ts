@@ -9,7 +9,7 @@ import type { CodeTracker, TrackedScript } from '../code-tracking/types.js';
 import type { AgentConfig } from '../config/settings.js';
 import { AgentClient, buildMultipart, describeResult, isSuccess, type RetryPolicy } from '../transport/index.js';
 import { isWantedScript } from './code-filter.js';
-import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, type ExtractJob, type ExtractorCounters } from './file-extractor.js';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, zeroCounters, type ExtractJob, type ExtractorCounters } from './file-extractor.js';
 import { defaultHostDedupDir } from './host-dedup.js';
 import { SymbolsWorker } from './worker-client.js';
 import type { EncodedBatch, WorkerResult } from './worker-protocol.js';
@@ -68,17 +68,7 @@ const BACKFILL_SLICE = 256;
 const MAX_QUEUED_JOBS = 50_000;
 const UPLOAD_TIMEOUT_MS = 30_000;
 
-const ZERO_COUNTERS: ExtractorCounters = {
-  filesExtracted: 0,
-  unchanged: 0,
-  skippedTooLarge: 0,
-  skippedFileLimit: 0,
-  skippedNotWanted: 0,
-  parseErrors: 0,
-  extractionErrors: 0,
-  brokenSourceMaps: 0,
-  bytesParsed: 0,
-};
+const ZERO_COUNTERS: ExtractorCounters = zeroCounters();
 
 export class SymbolDatabase {
   readonly #config: AgentConfig;

@@ -1,5 +1,6 @@
 import type { SqliteDatabase } from './database.js';
 import type { SqlValue } from './sqlite/index.js';
+import { StatementCache } from './sqlite/statement-cache.js';
 
 /** A stored probe event: a snapshot (with captures) or a dynamic log line. */
 export interface StoredEvent {
@@ -156,13 +157,10 @@ export class EventStore {
     })();
   }
 
-  readonly #statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
-  #statement(sql: string): ReturnType<SqliteDatabase['prepare']> {
-    let stmt = this.#statements.get(sql);
-    if (!stmt) {
-      stmt = this.#db.prepare(sql);
-      this.#statements.set(sql, stmt);
-    }
-    return stmt;
+  /** Run-time SQL (filters), prepared once per distinct text. */
+  #dynamic: StatementCache | undefined;
+  #statement(sql: string) {
+    this.#dynamic ??= new StatementCache(this.#db);
+    return this.#dynamic.get(sql);
   }
 }

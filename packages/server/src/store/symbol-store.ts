@@ -3,6 +3,7 @@ import { indexRows, type SymbolKind } from '../symbols/index-rows.js';
 import { fileHashOf, mergeScopes, shell, sourceFileOf, type LineRange, type WireScope } from '../symbols/scope-tree.js';
 import type { SqliteDatabase } from './database.js';
 import type { SqlValue } from './sqlite/index.js';
+import { StatementCache } from './sqlite/statement-cache.js';
 
 /** Where an upload came from (the symdb event metadata). */
 export interface SymbolUploadMeta {
@@ -126,7 +127,6 @@ export class SymbolStore {
   readonly #latestInService;
   readonly #latestInVersion;
   readonly #history;
-  readonly #statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -334,12 +334,10 @@ export class SymbolStore {
     };
   }
 
-  #statement(sql: string): ReturnType<SqliteDatabase['prepare']> {
-    let stmt = this.#statements.get(sql);
-    if (!stmt) {
-      stmt = this.#db.prepare(sql);
-      this.#statements.set(sql, stmt);
-    }
-    return stmt;
+  /** Run-time SQL (filters), prepared once per distinct text. */
+  #dynamic: StatementCache | undefined;
+  #statement(sql: string) {
+    this.#dynamic ??= new StatementCache(this.#db);
+    return this.#dynamic.get(sql);
   }
 }
