@@ -7,7 +7,8 @@ import { start } from '@periscope/agent';
 const require = createRequire(import.meta.url);
 const { handle } = require('./target.cjs');
 const sink = { events: 0, emitEvent() { this.events++; }, emitStatus() {}, flush: async () => {}, close: async () => {} };
-const agent = start({ service: 'bench', sink, globalSnapshotsPerSecond: 1e9, remoteConfigEnabled: false });
+// Limits raised and the CPU circuit breaker off: the loop is meant to hammer the probe.
+const agent = start({ service: 'bench', sink, globalSnapshotsPerSecond: 1e9, remoteConfigEnabled: false, probeCpuBudgetPercent: 0 });
 
 const where = { sourceFile: 'bench/target.cjs', lines: ['6'] };
 const eq = (a, b) => ({ eq: [a, b] });

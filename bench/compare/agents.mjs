@@ -76,6 +76,9 @@ export function agentSetups(runtimes, backendUrl) {
       env: ({ globalSnapshotsPerSecond } = {}) => ({
         ...base,
         ...commonAgentEnv(backendUrl),
+        // The CPU circuit breaker would stop a probe that a tight loop hammers; dd-trace has
+        // none, so it is off here and both agents run every workload to its end.
+        PERISCOPE_PROBE_CPU_BUDGET_PERCENT: '0',
         ...(globalSnapshotsPerSecond ? { PERISCOPE_GLOBAL_SNAPSHOTS_PER_SECOND: String(globalSnapshotsPerSecond) } : {}),
       }),
     },

@@ -209,6 +209,10 @@ const NOTES = [
     'In that row dd-trace captures at most 25 snapshots/s, so its time per call is mostly the sampled-out cost; ' +
     'the paced row (20 hits/s, under both caps, every hit captured) is the like-for-like cost of a snapshot. ' +
     'Dynamic logs are not under either global cap.',
+  '- Periscope’s CPU circuit breaker (a location costing more than 20% of a core over 10 s loses its probes, ' +
+    'with an ERROR status) is off in these runs (`PERISCOPE_PROBE_CPU_BUDGET_PERCENT=0`): dd-trace has none, and ' +
+    'the tight loops would trip it. In the HTTP rows it would not trip either way: the location is disarmed ' +
+    'between samples.',
   '- dd-trace runs as `node -r dd-trace/init` with `DD_DYNAMIC_INSTRUMENTATION_ENABLED=true`. ' +
     '`DD_TRACE_ENABLED=false` cannot be used (it loads a no-op tracer that never starts Remote Config nor DI), so the ' +
     'tracer runs with its HTTP/net/dns/fetch integrations off (`DD_TRACE_DISABLED_INSTRUMENTATIONS`) and telemetry, ' +

@@ -52,7 +52,10 @@ export class Agent {
     readonly sink: Sink,
   ) {
     this.tracker = new InspectorCodeTracker(this.session);
-    this.table = new BreakpointTable(this.session, this.runtime);
+    this.table = new BreakpointTable(this.session, this.runtime, {
+      percent: config.probeCpuBudgetPercent,
+      onOverBudget: (probes, usedMs, windowMs) => this.probes.disableOverBudget(probes, usedMs, windowMs, config.probeCpuBudgetPercent),
+    });
     this.resolver = new LocationResolver(this.session, this.tracker, this.sourceMaps);
     this.statuses = new StatusReporter(
       sink,

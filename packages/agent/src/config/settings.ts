@@ -38,6 +38,11 @@ export interface AgentOptions {
   appRoot?: string;
   /** Global cap on snapshot-producing hits per second (25 in the protocol; raised only for benchmarks). */
   globalSnapshotsPerSecond?: number;
+  /**
+   * Share of one core a probe location may cost over 10 s before its probes are disabled with an
+   * ERROR status (the circuit breaker); 0 turns it off. Default 20 (%).
+   */
+  probeCpuBudgetPercent?: number;
 }
 
 export interface AgentConfig {
@@ -71,6 +76,7 @@ export interface AgentConfig {
   appRoot: string;
   debug: boolean;
   globalSnapshotsPerSecond: number;
+  probeCpuBudgetPercent: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -233,6 +239,7 @@ export function loadConfig(options: AgentOptions = {}, env: Env = process.env, w
     debug: parseBool(env, ['DD_TRACE_DEBUG', 'PERISCOPE_DEBUG'], warn) ?? false,
     globalSnapshotsPerSecond:
       options.globalSnapshotsPerSecond ?? parseNumber(env, ['PERISCOPE_GLOBAL_SNAPSHOTS_PER_SECOND'], warn, { min: 1 }) ?? GLOBAL_SNAPSHOT_RATE,
+    probeCpuBudgetPercent: options.probeCpuBudgetPercent ?? parseNumber(env, ['PERISCOPE_PROBE_CPU_BUDGET_PERCENT'], warn, { min: 0 }) ?? 20,
   };
 }
 

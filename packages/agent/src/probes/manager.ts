@@ -184,6 +184,19 @@ export class ProbeManager {
     });
   }
 
+  /** The CPU circuit breaker: these probes' location cost the application too much. */
+  disableOverBudget(probes: readonly ActiveProbe[], usedMs: number, windowMs: number, percent: number): void {
+    for (const active of probes) {
+      const entry = this.probes.get(active.probe.id);
+      if (!entry || entry.active !== active) continue;
+      this.fail(
+        entry,
+        `Probe ${active.probe.id} was disabled because its location cost the application about ${Math.round(usedMs)} ms of CPU ` +
+          `in ${windowMs / 1000} s (budget ${percent}% of a core); narrow its condition, lower its rate, or raise PERISCOPE_PROBE_CPU_BUDGET_PERCENT`,
+      );
+    }
+  }
+
   private onEmitting(probe: Probe): void {
     const current = this.probes.get(probe.id);
     if (current?.probe !== probe) return;

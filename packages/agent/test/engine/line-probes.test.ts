@@ -169,3 +169,17 @@ test('a sampled-out location is disarmed between samples and re-armed for the ne
   // Without disarming, every call would evaluate the condition.
   assert.ok(conditionRuns < calls / 20, `condition evaluated ${conditionRuns} times for ${calls} calls`);
 });
+
+test('the CPU circuit breaker disables a probe whose location costs too much, and the cost stops', async () => {
+  const run = await runApp({ cwd: misc, args: ['breaker.mjs'], preload: false });
+  assert.equal(run.code, 0, run.stderr);
+  const out = JSON.parse(run.stdout) as { calls: number; state: string; evaluationsAtError: number; evaluations: number };
+  assert.equal(out.state, 'error');
+  // After the breaker tripped the breakpoint is gone: at most the hits of that same turn follow.
+  assert.ok(out.evaluations - out.evaluationsAtError <= 50, JSON.stringify(out));
+  assert.ok(out.calls > out.evaluations * 2, JSON.stringify(out));
+  const st = statusesOf(run, 'greedy');
+  assert.deepEqual(st.map((s) => s.status), ['RECEIVED', 'INSTALLED', 'ERROR']);
+  assert.match(st[2]!.message, /was disabled because its location cost the application about \d+ ms of CPU in 10 s \(budget 1% of a core\)/);
+  assert.equal(eventsOf(run, 'greedy').length, 0);
+});
