@@ -91,11 +91,7 @@ export class Agent {
     // The agent never leaves the application paused: a `debugger;` statement resumes at once.
     this.disposers.push(this.session.on('Debugger.paused', () => this.session.tryPost('Debugger.resume')));
     this.disposers.push(
-      this.tracker.onScript((script) => {
-        this.probes.freshScripts.add(script.scriptId);
-        if (this.probes.freshScripts.size === 1) setImmediate(() => this.probes.freshScripts.clear()).unref();
-        this.probes.onScriptParsed(script);
-      }),
+      this.tracker.onScript((script) => this.probes.onScriptParsed(script)),
     );
     this.tracker.start();
     if (this.config.probeFile) this.loadProbeFile(this.config.probeFile);

@@ -37,6 +37,8 @@ export class InspectorCodeTracker implements CodeTracker {
   private readonly byPath = new Map<string, Set<string>>();
   private readonly evalOrder: string[] = [];
   private readonly listeners = new Set<ScriptListener>();
+  /** Scripts parsed since the last turn of the event loop: their top-level code has not run yet. */
+  private readonly fresh = new Set<string>();
   private backfilling = false;
   private anonymousEvals = 0;
   private forgottenEvals = 0;
@@ -102,6 +104,14 @@ export class InspectorCodeTracker implements CodeTracker {
     return r?.scriptSource;
   }
 
+  /**
+   * True for a script parsed in the current turn of the event loop (a CommonJS module about to
+   * run, an ES module about to be evaluated): its module top-level code has not executed yet.
+   */
+  isFresh(scriptId: string): boolean {
+    return this.fresh.has(scriptId);
+  }
+
   /** Drops a script V8 no longer knows (garbage-collected): it must not cause install errors. */
   forget(scriptId: string, collected = false): void {
     const s = this.byId.get(scriptId);
@@ -151,6 +161,10 @@ export class InspectorCodeTracker implements CodeTracker {
     let set = this.byPath.get(key);
     if (!set) this.byPath.set(key, (set = new Set()));
     set.add(script.scriptId);
+    if (!this.backfilling) {
+      if (this.fresh.size === 0) setImmediate(() => this.fresh.clear()).unref();
+      this.fresh.add(script.scriptId);
+    }
     if (kind === 'eval') {
       this.evalOrder.push(script.scriptId);
       if (this.evalOrder.length > MAX_EVAL_SCRIPTS) {

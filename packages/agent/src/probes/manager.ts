@@ -155,20 +155,12 @@ export class ProbeManager {
     const probe = entry.probe;
     const loc = probe.location.kind === 'line' ? probe.location : undefined;
     const topLevel = installed.every((l) => l.topLevel);
-    const alreadyRan = topLevel && targets.every((t) => t.script.backfilled || !this.isFresh(t.script));
+    const alreadyRan = topLevel && targets.every((t) => t.script.backfilled || !this.tracker.isFresh(t.script.scriptId));
     const message = alreadyRan
       ? `Probe ${probe.id} is installed on ${loc?.sourceFile}:${loc?.line}, which is module top-level code that already executed when the module loaded; it will not fire unless that module is evaluated again`
       : undefined;
     this.statuses.report(probe.id, probe.version, 'INSTALLED', message);
   }
-
-  /** A script parsed in the current synchronous turn has not run its top-level code yet. */
-  private isFresh(script: TrackedScript): boolean {
-    return this.freshScripts.has(script.scriptId);
-  }
-
-  /** Scripts parsed since the last macrotask; cleared asynchronously. */
-  readonly freshScripts = new Set<string>();
 
   private uninstall(entry: Entry): void {
     if (entry.active) this.table.detach(entry.active);
