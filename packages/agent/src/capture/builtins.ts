@@ -7,7 +7,6 @@
 import type { CapturedValue } from '@periscope/protocol';
 import { fixedFields, numberToString, stringNode } from './encoding.js';
 import {
-  apply,
   ArrayBufferByteLength,
   BigIntValueOf,
   BooleanValueOf,
@@ -27,16 +26,16 @@ import {
   StringValueOf,
   SymbolValueOf,
   toStringPrimitive,
-} from './intrinsics.js';
+} from '../safe/intrinsics.js';
 
 const BUFFER_FIELDS = ['byteLength'] as const;
 const DATA_VIEW_FIELDS = ['byteLength', 'byteOffset'] as const;
 
 /** ISO 8601 with milliseconds, or `Invalid Date`. */
 export function captureDate(date: object, type: string): CapturedValue {
-  const time = apply(DateGetTime, date, []) as number;
+  const time = DateGetTime(date);
   if (time !== time) return { type, value: 'Invalid Date' };
-  return { type, value: apply(DateToISOString, date, []) as string };
+  return { type, value: DateToISOString(date) };
 }
 
 /** `/source/flags`, as a regular expression literal. */
@@ -44,31 +43,31 @@ export function captureRegExp(re: object, type: string, maxLength: number): Capt
   let flags = '';
   for (let i = 0; i < RegExpFlagGetters.length; i++) {
     const entry = RegExpFlagGetters[i]!; // no destructuring: it would use the (replaceable) array iterator
-    if (apply(entry[1], re, []) === true) flags += entry[0];
+    if (entry[1](re) === true) flags += entry[0];
   }
-  return stringNode(type, '/' + (apply(RegExpSource, re, []) as string) + '/' + flags, maxLength);
+  return stringNode(type, '/' + RegExpSource(re) + '/' + flags, maxLength);
 }
 
 /** `new String('x')`, `new Number(1)` and friends: the primitive inside, with the wrapper's class as type. */
 export function captureBoxed(obj: object, type: string, maxLength: number): CapturedValue {
-  if (isStringObject(obj)) return stringNode(type, apply(StringValueOf, obj, []) as string, maxLength);
-  if (isNumberObject(obj)) return { type, value: numberToString(apply(NumberValueOf, obj, []) as number) };
-  if (isBooleanObject(obj)) return { type, value: apply(BooleanValueOf, obj, []) === true ? 'true' : 'false' };
-  if (isBigIntObject(obj)) return { type, value: toStringPrimitive(apply(BigIntValueOf, obj, []) as bigint) };
-  return stringNode(type, toStringPrimitive(apply(SymbolValueOf, obj, []) as symbol), maxLength);
+  if (isStringObject(obj)) return stringNode(type, StringValueOf(obj), maxLength);
+  if (isNumberObject(obj)) return { type, value: numberToString(NumberValueOf(obj)) };
+  if (isBooleanObject(obj)) return { type, value: BooleanValueOf(obj) === true ? 'true' : 'false' };
+  if (isBigIntObject(obj)) return { type, value: toStringPrimitive(BigIntValueOf(obj)) };
+  return stringNode(type, toStringPrimitive(SymbolValueOf(obj)), maxLength);
 }
 
 /** ArrayBuffer and SharedArrayBuffer: the byte length (the bytes are visible through a view). */
 export function captureBuffer(buf: object, type: string, maxFieldCount: number): CapturedValue {
   const getter = isSharedArrayBuffer(buf) ? SharedArrayBufferByteLength : ArrayBufferByteLength;
-  const byteLength = apply(getter, buf, []) as number;
+  const byteLength = getter(buf);
   return fixedFields(type, BUFFER_FIELDS, [numberNode(byteLength)], maxFieldCount);
 }
 
 /** DataView: its window on the buffer. */
 export function captureDataView(view: object, type: string, maxFieldCount: number): CapturedValue {
-  const byteLength = apply(DataViewByteLength, view, []) as number;
-  const byteOffset = apply(DataViewByteOffset, view, []) as number;
+  const byteLength = DataViewByteLength(view);
+  const byteOffset = DataViewByteOffset(view);
   return fixedFields(type, DATA_VIEW_FIELDS, [numberNode(byteLength), numberNode(byteOffset)], maxFieldCount);
 }
 

@@ -8,7 +8,6 @@ import type { CapturedValue } from '@periscope/protocol';
 import type { CaptureContext } from './context.js';
 import { accessorType } from './encoding.js';
 import {
-  apply,
   getOwnPropertyDescriptor,
   hasOwn,
   MapEntries,
@@ -18,7 +17,7 @@ import {
   SetSize,
   SetValues,
   TypedArrayLength,
-} from './intrinsics.js';
+} from '../safe/intrinsics.js';
 import { NOT_CAPTURED } from './reasons.js';
 import { captureAt, redactedIdent } from './serializer.js';
 
@@ -26,11 +25,6 @@ import { captureAt, redactedIdent } from './serializer.js';
 const PRIMITIVE_LEVEL = 1;
 /** A sparse array's missing index. */
 const HOLE_TYPE = 'hole';
-
-interface IterResult {
-  done: boolean;
-  value: unknown;
-}
 
 function withElements(type: string, elements: CapturedValue[], size: number, max: number): CapturedValue {
   if (size > max) return { type, elements, notCapturedReason: NOT_CAPTURED.collectionSize, size };
@@ -70,7 +64,7 @@ export function expandArguments(args: object, type: string, level: number, ctx: 
 
 /** Typed arrays and Buffers: integer-indexed exotic objects, whose element reads never reach a prototype. */
 export function expandTypedArray(ta: object, type: string, ctx: CaptureContext): CapturedValue {
-  const size = apply(TypedArrayLength, ta, []) as number;
+  const size = TypedArrayLength(ta);
   const max = ctx.maxCollectionSize;
   const n = size < max ? size : max;
   const view = ta as ArrayLike<number | bigint>;
@@ -81,14 +75,14 @@ export function expandTypedArray(ta: object, type: string, ctx: CaptureContext):
 
 /** Maps: `entries` as `[key, value]` pairs. A string or symbol key that is a redacted name hides its value. */
 export function expandMap(map: object, type: string, level: number, ctx: CaptureContext): CapturedValue {
-  const size = apply(MapSize, map, []) as number;
+  const size = MapSize(map);
   const max = ctx.maxCollectionSize;
   const n = size < max ? size : max;
   const childLevel = level + 1;
   const entries: Array<[CapturedValue, CapturedValue]> = [];
-  const it = apply(MapEntries, map, []) as object;
+  const it = MapEntries(map);
   for (let i = 0; i < n; i++) {
-    const step = apply(MapIteratorNext, it, []) as IterResult;
+    const step = MapIteratorNext(it);
     if (step.done) break;
     // The result object and the pair are fresh arrays/objects made by the engine: plain own data.
     const pair = step.value as [unknown, unknown];
@@ -104,14 +98,14 @@ export function expandMap(map: object, type: string, level: number, ctx: Capture
 
 /** Sets: `elements`, in insertion order. */
 export function expandSet(set: object, type: string, level: number, ctx: CaptureContext): CapturedValue {
-  const size = apply(SetSize, set, []) as number;
+  const size = SetSize(set);
   const max = ctx.maxCollectionSize;
   const n = size < max ? size : max;
   const childLevel = level + 1;
   const elements: CapturedValue[] = [];
-  const it = apply(SetValues, set, []) as object;
+  const it = SetValues(set);
   for (let i = 0; i < n; i++) {
-    const step = apply(SetIteratorNext, it, []) as IterResult;
+    const step = SetIteratorNext(it);
     if (step.done) break;
     elements[i] = captureAt(step.value, childLevel, ctx);
   }

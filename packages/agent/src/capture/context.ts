@@ -3,7 +3,7 @@
  * along the way. One context per sampled hit; it is not shared between hits.
  */
 import type { CaptureLimits } from '@periscope/protocol';
-import { now } from './intrinsics.js';
+import { now } from '../safe/intrinsics.js';
 import type { Redaction } from './redaction.js';
 
 /**

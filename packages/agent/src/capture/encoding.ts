@@ -3,7 +3,7 @@
  * `maxLength`, number text, field names and safe writes into output records.
  */
 import type { CapturedValue } from '@periscope/protocol';
-import { apply, defineProperty, hasOwn, ObjectPrototype, StringIndexOf, StringSlice, toStringPrimitive } from './intrinsics.js';
+import { defineProperty, hasOwn, ObjectPrototype, StringIndexOf, StringSlice, toStringPrimitive } from '../safe/intrinsics.js';
 import { NOT_CAPTURED } from './reasons.js';
 
 /** A string-valued node, cut at `maxLength` without splitting a surrogate pair. */
@@ -15,7 +15,7 @@ export function stringNode(type: string, s: string, maxLength: number): Captured
     const last = s[cut - 1]!;
     if (last >= '\ud800' && last <= '\udbff') cut--;
   }
-  return { type, value: apply(StringSlice, s, [0, cut]) as string, truncated: true, size };
+  return { type, value: StringSlice(s, 0, cut), truncated: true, size };
 }
 
 /** Number text as JavaScript prints it, except that `-0` keeps its sign. */
@@ -27,16 +27,16 @@ export function numberToString(n: number): string {
 /** Keys as the wire wants them: `Symbol(x)` for symbols, `.` replaced by `_` (the intake rejects dots). */
 export function fieldName(key: string | symbol): string {
   const s = typeof key === 'symbol' ? toStringPrimitive(key) : key;
-  if ((apply(StringIndexOf, s, ['.']) as number) === -1) return s;
+  if (StringIndexOf(s, '.') === -1) return s;
   let out = '';
   let runStart = 0;
   for (let i = 0; i < s.length; i++) {
     if (s[i] === '.') {
-      out += (apply(StringSlice, s, [runStart, i]) as string) + '_';
+      out += StringSlice(s, runStart, i) + '_';
       runStart = i + 1;
     }
   }
-  return out + (apply(StringSlice, s, [runStart, s.length]) as string);
+  return out + StringSlice(s, runStart, s.length);
 }
 
 /**

@@ -9,19 +9,46 @@ import { readProperty } from '../safe/reflect.js';
 import type { CaptureContext } from './context.js';
 import { accessorType } from './encoding.js';
 import {
-  apply,
-  ErrorStackGetters,
+  callWithThis,
   getOwnPropertyDescriptor,
   getPrototypeOf,
   hasOwn,
   isProxy,
-  MainError,
-  NodeDefaultPrepareStackTrace,
   ObjectPrototype,
-  realmGlobal,
-} from './intrinsics.js';
+} from '../safe/intrinsics.js';
 import { NOT_CAPTURED } from './reasons.js';
 import { captureAt, expandFields, redactedIdent } from './serializer.js';
+
+/** The realm's own `Error` and global, taken at load for the stack-formatting safety check. */
+const MainError = Error;
+const realmGlobal: object = globalThis;
+/**
+ * Node's own `Error.prepareStackTrace` (Node 20 installs one that calls its internal formatter),
+ * recognised by name when the agent loads; `undefined` when absent or already replaced.
+ */
+const NodeDefaultPrepareStackTrace: unknown = (() => {
+  const desc = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+  if (desc === undefined || !Object.hasOwn(desc, 'value') || typeof desc.value !== 'function') return undefined;
+  const name = Object.getOwnPropertyDescriptor(desc.value, 'name');
+  return name !== undefined && Object.hasOwn(name, 'value') && name.value === 'ErrorPrepareStackTrace' ? desc.value : undefined;
+})();
+/**
+ * V8's native `stack` getters. Depending on the V8 version, `error.stack` is an own data property
+ * that formats lazily when read (V8 11, Node 20), or an accessor whose getter is a native function
+ * on the error or on Error.prototype (later versions). Collected once, from every place it may be.
+ */
+const ErrorStackGetters: ReadonlyArray<(this: unknown) => unknown> = (() => {
+  const found: Array<(this: unknown) => unknown> = [];
+  const add = (desc: PropertyDescriptor | undefined): void => {
+    if (desc !== undefined && Object.hasOwn(desc, 'get') && typeof desc.get === 'function' && !found.includes(desc.get)) found.push(desc.get);
+  };
+  const probe = {};
+  Error.captureStackTrace(probe);
+  add(Object.getOwnPropertyDescriptor(probe, 'stack'));
+  add(Object.getOwnPropertyDescriptor(new Error('probe'), 'stack'));
+  add(Object.getOwnPropertyDescriptor(Error.prototype, 'stack'));
+  return found;
+})();
 
 /** An error: its `name` (usually inherited, read as a data property only), then its own fields. */
 export function expandError(err: object, type: string, level: number, ctx: CaptureContext): CapturedValue {
@@ -44,12 +71,12 @@ function isNativeStackGetter(fn: unknown): boolean {
 
 /** V8's own `stack` getter when that is what the prototype chain holds; stops at a Proxy. */
 function inheritedNativeStackGetter(obj: object): ((this: unknown) => unknown) | undefined {
-  let proto = getPrototypeOf(obj) as object | null;
+  let proto = getPrototypeOf(obj);
   for (let hops = 0; proto !== null && hops < 1000; hops++) {
     if (isProxy(proto)) return undefined;
     const desc = getOwnPropertyDescriptor(proto, 'stack');
     if (desc !== undefined) return hasOwn(desc, 'get') && isNativeStackGetter(desc.get) ? desc.get : undefined;
-    proto = getPrototypeOf(proto) as object | null;
+    proto = getPrototypeOf(proto);
   }
   return undefined;
 }
@@ -66,9 +93,9 @@ export function readStack(obj: object, level: number, ctx: CaptureContext): Capt
     if (desc === undefined) {
       const inherited = inheritedNativeStackGetter(obj);
       if (inherited === undefined) return { type: 'undefined' };
-      value = apply(inherited, obj, []);
+      value = callWithThis(inherited, obj);
     } else if (hasOwn(desc, 'value')) value = desc.value;
-    else if (isNativeStackGetter(desc.get)) value = apply(desc.get!, obj, []);
+    else if (isNativeStackGetter(desc.get)) value = callWithThis(desc.get!, obj);
     else return redacted ? { type: accessorType(desc), notCapturedReason: NOT_CAPTURED.redactedIdent } : { type: accessorType(desc) };
   } catch {
     // Formatting threw (e.g. a symbol `name`): the rest of the object is still captured.
@@ -86,11 +113,11 @@ export function readStack(obj: object, level: number, ctx: CaptureContext): Capt
  */
 function stackFormattingIsSafe(obj: object): boolean {
   let last: object = obj;
-  let proto = getPrototypeOf(obj) as object | null;
+  let proto = getPrototypeOf(obj);
   for (let hops = 0; proto !== null; hops++) {
     if (hops > 1000 || isProxy(proto)) return false;
     last = proto;
-    proto = getPrototypeOf(proto) as object | null;
+    proto = getPrototypeOf(proto);
   }
   if (last !== ObjectPrototype) return false;
   const globalError = readProperty(realmGlobal, 'Error');

@@ -6,7 +6,7 @@ import type { CapturedValue } from '@periscope/protocol';
 import { className, readDataProperty } from '../safe/reflect.js';
 import type { CaptureContext } from './context.js';
 import { fixedFields } from './encoding.js';
-import { apply, FunctionToString, isProxy } from './intrinsics.js';
+import { FunctionToString, isProxy } from '../safe/intrinsics.js';
 import { NOT_CAPTURED } from './reasons.js';
 import { captureProperty } from './serializer.js';
 
@@ -34,7 +34,7 @@ export function captureFunction(fn: Function, level: number, ctx: CaptureContext
 function isClass(fn: Function): boolean {
   let src: string;
   try {
-    src = apply(FunctionToString, fn, []) as string;
+    src = FunctionToString(fn);
   } catch {
     return false;
   }

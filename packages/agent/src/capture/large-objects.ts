@@ -7,7 +7,7 @@
  * and the context reports it so the engine can stop snapshots for the probe, as dd-trace-js does.
  */
 import type { CaptureContext } from './context.js';
-import { apply, ArraySlice, ownKeys, WeakMapGet, WeakMapSet } from './intrinsics.js';
+import { ArraySlice, ownKeys, WeakMapGet, WeakMapSet } from '../safe/intrinsics.js';
 
 /** Objects with more own keys than this are remembered and reported. */
 export const LARGE_OBJECT_KEYS = 10_000;
@@ -30,7 +30,7 @@ let anyRemembered = false;
  */
 export function ownKeysOf(obj: object, type: string, ctx: CaptureContext): ReadonlyArray<string | symbol> {
   if (anyRemembered) {
-    const known = apply(WeakMapGet, remembered, [obj]) as RememberedKeys | undefined;
+    const known = WeakMapGet(remembered, obj) as RememberedKeys | undefined;
     if (known !== undefined) {
       ctx.keyCount = known.size;
       return known.keys;
@@ -40,7 +40,7 @@ export function ownKeysOf(obj: object, type: string, ctx: CaptureContext): Reado
   const size = keys.length;
   ctx.keyCount = size;
   if (size > LARGE_OBJECT_KEYS) {
-    apply(WeakMapSet, remembered, [obj, { keys: apply(ArraySlice, keys, [0, REMEMBERED_KEYS]), size }]);
+    WeakMapSet(remembered, obj, { keys: ArraySlice(keys, 0, REMEMBERED_KEYS), size });
     anyRemembered = true;
     if (ctx.largeObject === undefined) ctx.largeObject = { type, size };
     ctx.checkClockSoon();

@@ -3,7 +3,7 @@
  * Built once per configuration; the checks run for every captured property, so they are a Set
  * lookup behind a small cache of already-normalised names.
  */
-import { apply, MapClear, MapGet, MapSet, MapSize, SetHas, StringSlice, StringToLowerCase, toStringPrimitive } from './intrinsics.js';
+import { MapClear, MapGet, MapSet, MapSize, SetHas, StringSlice, StringToLowerCase, toStringPrimitive } from '../safe/intrinsics.js';
 
 /** The 88 entries of dd-trace-js's list, as written there (85 distinct once normalised). */
 export const BUILT_IN_REDACTED_IDENTIFIERS: readonly string[] = Object.freeze([
@@ -40,26 +40,26 @@ const NAME_CACHE_LIMIT = 4096;
 export function normalizeIdentifier(name: string): string {
   // Built-ins taken at load and a plain loop: this runs inside the application's thread, where
   // `String.prototype` methods or `RegExp.prototype.exec` may have been replaced.
-  const s = apply(StringToLowerCase, name, []) as string;
+  const s = StringToLowerCase(name);
   const start = s.length >= 5 && s[0] === 'h' && s[1] === 't' && s[2] === 't' && s[3] === 'p' && s[4] === '_' ? 5 : 0;
   let out = '';
   let runStart = start;
   for (let i = start; i < s.length; i++) {
     const c = s[i];
     if (c === '-' || c === '_' || c === '@' || c === '$' || c === '.') {
-      if (i > runStart) out += apply(StringSlice, s, [runStart, i]) as string;
+      if (i > runStart) out += StringSlice(s, runStart, i);
       runStart = i + 1;
     }
   }
   if (runStart === 0) return s;
-  if (runStart < s.length) out += apply(StringSlice, s, [runStart, s.length]) as string;
+  if (runStart < s.length) out += StringSlice(s, runStart, s.length);
   return out;
 }
 
 /** `Symbol(desc)` → `desc`, the part of a symbol key that is matched. */
 function symbolDescription(sym: symbol): string {
   const s = toStringPrimitive(sym);
-  return apply(StringSlice, s, [7, s.length - 1]) as string;
+  return StringSlice(s, 7, s.length - 1);
 }
 
 export class Redaction {
@@ -100,24 +100,24 @@ export class Redaction {
 
   /** Is a variable, property or map key with this name redacted? Symbols match on their description. */
   isRedactedName(name: string | symbol): boolean {
-    if (typeof name === 'symbol') return apply(SetHas, this.#names, [normalizeIdentifier(symbolDescription(name))]) as boolean;
+    if (typeof name === 'symbol') return SetHas(this.#names, normalizeIdentifier(symbolDescription(name)));
     const cache = this.#cache;
-    const cached = apply(MapGet, cache, [name]) as boolean | undefined;
+    const cached = MapGet(cache, name) as boolean | undefined;
     if (cached !== undefined) return cached;
-    const redacted = apply(SetHas, this.#names, [normalizeIdentifier(name)]) as boolean;
-    if ((apply(MapSize, cache, []) as number) >= NAME_CACHE_LIMIT) apply(MapClear, cache, []);
-    apply(MapSet, cache, [name, redacted]);
+    const redacted = SetHas(this.#names, normalizeIdentifier(name));
+    if (MapSize(cache) >= NAME_CACHE_LIMIT) MapClear(cache);
+    MapSet(cache, name, redacted);
     return redacted;
   }
 
   /** Is a value of this class redacted? Exact match, or prefix match for entries ending in `*`. */
   isRedactedType(typeName: string): boolean {
     if (!this.hasRedactedTypes) return false;
-    if (apply(SetHas, this.#exactTypes, [typeName]) as boolean) return true;
+    if (SetHas(this.#exactTypes, typeName)) return true;
     const prefixes = this.#typePrefixes;
     for (let i = 0; i < prefixes.length; i++) {
       const prefix = prefixes[i]!;
-      if (typeName.length >= prefix.length && apply(StringSlice, typeName, [0, prefix.length]) === prefix) return true;
+      if (typeName.length >= prefix.length && StringSlice(typeName, 0, prefix.length) === prefix) return true;
     }
     return false;
   }

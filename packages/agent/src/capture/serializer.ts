@@ -5,7 +5,7 @@
  *
  * Rules every function here follows: a Proxy is recognised before any other reflection; only
  * own property descriptors are read, never a property through `[[Get]]` (no getter runs);
- * built-ins are the ones captured in intrinsics.ts; nothing throws out of the public functions.
+ * built-ins are the ones captured in ../safe/intrinsics.ts; nothing throws out of the public functions.
  */
 import type { CapturedValue } from '@periscope/protocol';
 import { className } from '../safe/reflect.js';
@@ -38,7 +38,7 @@ import {
   isWeakMap,
   isWeakSet,
   toStringPrimitive,
-} from './intrinsics.js';
+} from '../safe/intrinsics.js';
 import { ownKeysOf } from './large-objects.js';
 import { NOT_CAPTURED, SCOPE_LIMIT_KEY } from './reasons.js';
 

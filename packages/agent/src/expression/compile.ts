@@ -6,7 +6,7 @@
  */
 import { EvaluationFailure, ExpressionCompileError, ExpressionEvaluationError, describeThrown, toEvaluationError, typeError } from './errors.js';
 import { enterFrame, leaveFrame, newFrame, type Frame } from './frame.js';
-import { RegExpFlagGetters, RegExpSource, StringEndsWith, StringStartsWith, StringSubstring, getPrototypeOf, isProxy, isRegExp } from './intrinsics.js';
+import { RegExpFlagGetters, RegExpSource, StringEndsWith, StringStartsWith, StringSubstring, getPrototypeOf, isProxy, isRegExp } from '../safe/intrinsics.js';
 import { iterate, type Evaluator, type IterationMode } from './iterate.js';
 import {
   FRAME_SPECIAL_REFS,
@@ -14,7 +14,7 @@ import {
   PREDICATE_REFS,
   TYPEOF_NAMES,
   isLegalIdentifier,
-  operatorShape,
+  operatorNode,
 } from './operators.js';
 import { compilePattern, type SafePattern } from './regex.js';
 import { NOT_FOUND, type CompileOptions, type EvaluationScope, type RedactionPolicy } from './scope.js';
@@ -128,13 +128,7 @@ function compileNode(json: unknown, path: string, ctx: Context): Evaluator {
   }
   if (Array.isArray(json)) fail('an array is not valid at this location', path);
   if (typeof json !== 'object' || json === undefined) fail(`unexpected ${typeof json} value`, path);
-  const keys = Object.keys(json);
-  if (keys.length !== 1) fail(`an operator node must have exactly one key, found ${keys.length}`, path);
-  const op = keys[0]!;
-  const operand = (json as Record<string, unknown>)[op];
-  const shape = operatorShape(op);
-  if (shape === undefined) fail(`unknown operator ${JSON.stringify(op)}`, path);
-  const at = `${path}.${op}`;
+  const { op, operand, shape, at } = operatorNode(json, path);
   const inner: Context = { ...ctx, depth: ctx.depth + 1 };
 
   const args = (count: number | [number, number]): unknown[] => {

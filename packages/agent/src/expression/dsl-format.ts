@@ -5,7 +5,7 @@
  * that the flat `&&`/`||` chains would otherwise merge.
  */
 import { ExpressionCompileError } from './errors.js';
-import { operatorShape } from './operators.js';
+import { operatorNode, operatorShape } from './operators.js';
 
 const INFIX: Record<string, string> = { eq: '==', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -48,13 +48,7 @@ function fmt(json: unknown, path: string): [string, Level] {
     return [literal(json), Level.Access];
   }
   if (typeof json !== 'object' || Array.isArray(json)) fail('an array is not valid at this location', path);
-  const keys = Object.keys(json);
-  if (keys.length !== 1) fail(`an operator node must have exactly one key, found ${keys.length}`, path);
-  const op = keys[0]!;
-  const operand = (json as Record<string, unknown>)[op];
-  const shape = operatorShape(op);
-  if (shape === undefined) fail(`unknown operator ${JSON.stringify(op)}`, path);
-  const at = `${path}.${op}`;
+  const { op, operand, shape, at } = operatorNode(json, path);
   const list = (min: number, max: number): unknown[] => {
     if (!Array.isArray(operand) || operand.length < min || operand.length > max) fail(`"${op}" has the wrong number of operands`, at);
     return operand;

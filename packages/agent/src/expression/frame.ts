@@ -4,7 +4,7 @@
  * happy path allocates nothing here.
  */
 import { EvaluationFailure } from './errors.js';
-import { now } from './intrinsics.js';
+import { now } from '../safe/intrinsics.js';
 import { DEFAULT_EVALUATION_BUDGET_MS, NOT_FOUND, type EvaluationScope, type RedactionPolicy } from './scope.js';
 
 export interface Frame {

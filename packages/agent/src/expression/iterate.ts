@@ -25,7 +25,7 @@ import {
   isWeakSet,
   objectCreate,
   objectKeys,
-} from './intrinsics.js';
+} from '../safe/intrinsics.js';
 import { arrayElement } from './values.js';
 
 export type Evaluator = (f: Frame) => unknown;
@@ -44,8 +44,8 @@ export function iterate(f: Frame, coll: unknown, predicate: Evaluator, mode: Ite
   const outerValue = f.value;
   const outerRedacted = f.valueRedacted;
   try {
-    if (isArray(coll)) return overArray(f, coll, predicate, mode);
-    if (isTypedArray(coll)) return overTypedArray(f, coll as unknown as ArrayLike<unknown>, predicate, mode);
+    if (isArray(coll)) return overIndexed(f, coll, false, predicate, mode);
+    if (isTypedArray(coll)) return overIndexed(f, coll as unknown as ArrayLike<unknown>, true, predicate, mode);
     if (isSet(coll)) return overSet(f, coll, predicate, mode);
     if (isMap(coll)) return overMap(f, coll, predicate, mode);
     if (isWeakMap(coll) || isWeakSet(coll)) throw typeError('Cannot iterate over a WeakMap or WeakSet');
@@ -62,36 +62,22 @@ function tick(f: Frame, i: number): void {
   if (i % DEADLINE_CHECK_INTERVAL === DEADLINE_CHECK_INTERVAL - 1) remainingMs(f);
 }
 
-function overArray(f: Frame, arr: unknown[], predicate: Evaluator, mode: IterationMode): unknown {
-  const out: unknown[] | undefined = mode === 'filter' ? [] : undefined;
-  const len = arr.length;
-  for (let i = 0; i < len; i++) {
-    tick(f, i);
-    const item = arrayElement(arr, i);
-    f.it = item;
-    const ok = !!predicate(f);
-    if (mode === 'any') {
-      if (ok) return true;
-    } else if (mode === 'all') {
-      if (!ok) return false;
-    } else if (ok) ArrayPush(out!, item);
-  }
-  return out ?? mode === 'all';
-}
+// In each loop below, `any` stops at the first match (returns true), `all` at the first miss
+// (returns false), `filter` keeps the matches; written out per loop, not as a per-item callback.
 
-function overTypedArray(f: Frame, ta: ArrayLike<unknown>, predicate: Evaluator, mode: IterationMode): unknown {
+/** Arrays and typed arrays. */
+function overIndexed(f: Frame, coll: ArrayLike<unknown>, typed: boolean, predicate: Evaluator, mode: IterationMode): unknown {
   const out: unknown[] | undefined = mode === 'filter' ? [] : undefined;
-  const len = TypedArrayLength(ta);
+  const len = typed ? TypedArrayLength(coll) : coll.length;
   for (let i = 0; i < len; i++) {
     tick(f, i);
-    const item = ta[i];
+    // Typed array elements are integer-indexed slots that never reach a prototype or getter.
+    const item = typed ? coll[i] : arrayElement(coll as unknown[], i);
     f.it = item;
     const ok = !!predicate(f);
-    if (mode === 'any') {
-      if (ok) return true;
-    } else if (mode === 'all') {
-      if (!ok) return false;
-    } else if (ok) ArrayPush(out!, item);
+    if (mode === 'filter') {
+      if (ok) ArrayPush(out!, item);
+    } else if (ok === (mode === 'any')) return ok;
   }
   return out ?? mode === 'all';
 }
@@ -106,11 +92,9 @@ function overSet(f: Frame, set: Set<unknown>, predicate: Evaluator, mode: Iterat
     const item = step.value;
     f.it = item;
     const ok = !!predicate(f);
-    if (mode === 'any') {
-      if (ok) return true;
-    } else if (mode === 'all') {
-      if (!ok) return false;
-    } else if (ok) ArrayPush(out!, item);
+    if (mode === 'filter') {
+      if (ok) ArrayPush(out!, item);
+    } else if (ok === (mode === 'any')) return ok;
   }
   return out ?? mode === 'all';
 }
@@ -130,11 +114,9 @@ function overMap(f: Frame, map: Map<unknown, unknown>, predicate: Evaluator, mod
     f.it = value;
     f.valueRedacted = policy !== undefined && typeof key === 'string' && policy.isRedactedName(key);
     const ok = !!predicate(f);
-    if (mode === 'any') {
-      if (ok) return true;
-    } else if (mode === 'all') {
-      if (!ok) return false;
-    } else if (ok) MapSet(out!, key, value);
+    if (mode === 'filter') {
+      if (ok) MapSet(out!, key, value);
+    } else if (ok === (mode === 'any')) return ok;
   }
   return out ?? mode === 'all';
 }
@@ -153,11 +135,9 @@ function overObject(f: Frame, obj: object, predicate: Evaluator, mode: Iteration
     f.value = desc.value;
     f.valueRedacted = policy !== undefined && policy.isRedactedName(key);
     const ok = !!predicate(f);
-    if (mode === 'any') {
-      if (ok) return true;
-    } else if (mode === 'all') {
-      if (!ok) return false;
-    } else if (ok) out![key] = desc.value;
+    if (mode === 'filter') {
+      if (ok) out![key] = desc.value;
+    } else if (ok === (mode === 'any')) return ok;
   }
   return out ?? mode === 'all';
 }

@@ -2,6 +2,7 @@
  * The operator catalogue of the JSON AST (expression-language.md §1.2): each operator's operand
  * shape, shared by the compiler, the DSL parser and the DSL printer so they cannot disagree.
  */
+import { ExpressionCompileError } from './errors.js';
 
 /**
  * - `name`: a string (`ref`)
@@ -46,6 +47,25 @@ export const OPERATORS: Readonly<Record<string, OperandShape>> = Object.freeze<R
 
 export function operatorShape(op: string): OperandShape | undefined {
   return Object.hasOwn(OPERATORS, op) ? OPERATORS[op] : undefined;
+}
+
+/** An operator node `{op: operand}` taken apart; `at` is the operand's path. */
+export interface OperatorNode {
+  op: string;
+  operand: unknown;
+  shape: OperandShape;
+  at: string;
+}
+
+/** Splits an operator node, or throws the compile error for a node that is not one. */
+export function operatorNode(json: object, path: string): OperatorNode {
+  const keys = Object.keys(json);
+  if (keys.length !== 1) throw new ExpressionCompileError(`an operator node must have exactly one key, found ${keys.length}`, path);
+  const op = keys[0]!;
+  const operand = (json as Record<string, unknown>)[op];
+  const shape = operatorShape(op);
+  if (shape === undefined) throw new ExpressionCompileError(`unknown operator ${JSON.stringify(op)}`, path);
+  return { op, operand, shape, at: `${path}.${op}` };
 }
 
 /** Special references (§2). `this` is a keyword reference, the rest start with `@`. */

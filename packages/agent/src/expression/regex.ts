@@ -21,7 +21,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { EvaluationFailure } from './errors.js';
-import { ArrayPop, ArrayPush, RegExpExec, StringIncludes, StringSlice, StringStartsWith } from './intrinsics.js';
+import { ArrayPop, ArrayPush, RegExpExec, StringIncludes, StringSlice, StringStartsWith } from '../safe/intrinsics.js';
 
 /** Backtracking steps a regex may take in the worst case and still run (about 10 ms). */
 export const MAX_BACKTRACK_STEPS = 1e7;

@@ -5,7 +5,6 @@
  * It reads own data properties and internal slots only: getters show as `[Getter]`, Proxies as
  * `[Proxy]`, and redacted names or types as `{redacted}`.
  */
-import { types } from 'node:util';
 import { className } from '../safe/reflect.js';
 import {
   ArrayJoin,
@@ -33,8 +32,11 @@ import {
   getPrototypeOf,
   hasOwn,
   isArray,
+  isBooleanObject,
   isDate,
   isMap,
+  isNativeError,
+  isNumberObject,
   isProxy,
   isRegExp,
   isSet,
@@ -43,10 +45,8 @@ import {
   isWeakMap,
   isWeakSet,
   objectKeys,
-} from './intrinsics.js';
+} from '../safe/intrinsics.js';
 import type { RedactionPolicy } from './scope.js';
-
-const { isNativeError, isNumberObject, isBooleanObject } = types;
 
 export const MAX_RENDERED_ITEMS = 3;
 export const MAX_RENDERED_PROPERTIES = 5;

@@ -7,7 +7,7 @@
 import { MAX_MESSAGE_CHARS, type EvaluationError, type TemplateSegment } from '@periscope/protocol';
 import { compileExpression, type CompiledExpression } from './compile.js';
 import { ExpressionEvaluationError } from './errors.js';
-import { now, StringSlice } from './intrinsics.js';
+import { now, StringSlice } from '../safe/intrinsics.js';
 import { REDACTED, renderValue } from './render.js';
 import type { CompileOptions, EvaluationScope, RedactionPolicy } from './scope.js';
 

@@ -31,7 +31,7 @@ import {
   isWeakMap,
   isWeakSet,
   objectKeys,
-} from './intrinsics.js';
+} from '../safe/intrinsics.js';
 
 const MAX_PROTOTYPE_HOPS = 1000;
 // Globals taken at load: the application may replace them later.

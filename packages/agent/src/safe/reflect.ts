@@ -3,12 +3,7 @@
  * no `Symbol.hasInstance`. Everything the capture layer and the expression language read goes
  * through here. Proxies are detected first, because even `Object.getPrototypeOf` runs a trap.
  */
-import { types } from 'node:util';
-
-const { isProxy } = types;
-const getPrototypeOf = Object.getPrototypeOf;
-const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
-const hasOwn = Object.hasOwn;
+import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isProxy } from './intrinsics.js';
 
 export { isProxy };
 
@@ -34,7 +29,7 @@ export function readProperty(target: object, key: PropertyKey): PropertyRead {
       if (hasOwn(desc, 'value')) return { kind: 'data', value: desc.value };
       return { kind: 'accessor', hasGetter: desc.get !== undefined, hasSetter: desc.set !== undefined };
     }
-    obj = getPrototypeOf(obj) as object | null;
+    obj = getPrototypeOf(obj);
   }
   return { kind: 'missing' };
 }
@@ -48,7 +43,7 @@ export function readDataProperty(target: object, key: PropertyKey): unknown {
 /** Safe prototype read: `null` for a Proxy (whose trap would run). */
 export function safePrototypeOf(obj: object): object | null {
   if (isProxy(obj)) return null;
-  return getPrototypeOf(obj) as object | null;
+  return getPrototypeOf(obj);
 }
 
 /**
@@ -57,7 +52,7 @@ export function safePrototypeOf(obj: object): object | null {
  */
 export function className(obj: object): string {
   if (isProxy(obj)) return 'Proxy';
-  let proto = getPrototypeOf(obj) as object | null;
+  let proto = getPrototypeOf(obj);
   if (proto === null) return 'Object';
   for (let hops = 0; proto !== null && hops < 100; hops++) {
     if (isProxy(proto)) return 'Object';
@@ -67,7 +62,7 @@ export function className(obj: object): string {
       if (typeof name === 'string' && name !== '') return name;
       return 'Object';
     }
-    proto = getPrototypeOf(proto) as object | null;
+    proto = getPrototypeOf(proto);
   }
   return 'Object';
 }
