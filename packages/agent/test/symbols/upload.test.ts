@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { FakeAgent } from '../helpers/fake-agent.js';
 import { makeJsApp, makeTsApp, markerLine, SYMBOL_FIXTURES, tempDir } from './helpers/apps.js';
-import { findScope, runHarness, SymdbProcess, symdbUploads, uploadedRoots, type SymdbUpload } from './helpers/symdb-process.js';
+import { findScope, runHarness, SymdbProcess, symdbUploads, type SymdbUpload } from './helpers/symdb-process.js';
 
 const schema = JSON.parse(readFileSync(path.join(SYMBOL_FIXTURES, 'library-symdb-v1-input-request.json'), 'utf8')) as object;
 const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
