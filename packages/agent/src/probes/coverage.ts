@@ -39,12 +39,15 @@ export function coverageReport(
   const live = new Set<string>();
   for (const script of tracker.scripts()) {
     if (script.kind !== 'app' || !script.path) continue;
-    live.add(script.path);
     const map = maps.mapFor(script);
     const sources = map ? map.sources.filter((s) => !s.includes(`${path.sep}node_modules${path.sep}`)) : [script.path];
-    for (const source of sources) {
+    const kindsBySource = sources.map((source) => resolver.lineKinds(script, source, map));
+    // lineKinds forgets a script whose code V8 collected: it belongs with the collected files.
+    if (tracker.get(script.scriptId) === undefined) continue;
+    live.add(script.path);
+    for (const [i, source] of sources.entries()) {
       const key = path.relative(appRoot, source);
-      const kinds = resolver.lineKinds(script, source, map);
+      const kinds = kindsBySource[i]!;
       const lines = kinds.size;
       let loadTime = 0;
       for (const k of kinds.values()) if (k.loadTime) loadTime++;

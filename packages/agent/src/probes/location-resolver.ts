@@ -139,6 +139,21 @@ export class LocationResolver {
     return r.locations;
   }
 
+  /**
+   * Every break location of the script, or undefined once V8 has no code left for it. Even an
+   * empty script has a return location, so none at all means the script's top-level function
+   * was collected after it ran while the Script object lingers (seen on Node 20 under load):
+   * the script is then forgotten and reported like a collected file.
+   */
+  private allLocations(script: TrackedScript): BreakLocation[] | undefined {
+    const locs = this.possibleBreakpoints(script, script.startLine, 0, script.endLine + 1);
+    if (locs?.length === 0) {
+      this.tracker.forget(script.scriptId, true);
+      return undefined;
+    }
+    return locs;
+  }
+
   private resolveGenerated(script: TrackedScript, path: string, line: number): ResolvedTarget | string | undefined {
     const genLine = line - 1;
     if (genLine < script.startLine || genLine > script.endLine) {
@@ -213,7 +228,7 @@ export class LocationResolver {
    * it is module top-level code). `withScopes` parses the script to tell.
    */
   lineKinds(script: TrackedScript, path: string, map: SourceMap | undefined, withScopes = true): Map<number, { loadTime: boolean }> {
-    const locs = this.possibleBreakpoints(script, script.startLine, 0, script.endLine + 1) ?? [];
+    const locs = this.allLocations(script) ?? [];
     const parsed = withScopes ? this.parse(script) : null;
     const lines = new Map<number, { loadTime: boolean }>();
     for (const l of locs) {
@@ -231,8 +246,10 @@ export class LocationResolver {
     return lines;
   }
 
-  private noCodeMessage(script: TrackedScript, path: string, line: number, map: SourceMap | undefined): string {
+  /** Why `line` cannot take a probe, or undefined when the whole script's code was collected. */
+  private noCodeMessage(script: TrackedScript, path: string, line: number, map: SourceMap | undefined): string | undefined {
     const lines = this.breakableLines(script, path, map);
+    if (this.tracker.get(script.scriptId) === undefined) return undefined;
     let below: number | undefined;
     let above: number | undefined;
     for (const l of lines) {
