@@ -141,12 +141,12 @@ export class ActiveProbe {
     // Sloppy-mode functions called plainly get the global object as `this`: not worth capturing.
     if (typeof thisValue === 'object' && thisValue !== null && thisValue !== globalThis) args.push(['this', thisValue]);
     for (const name of site.args) {
-      const v = safeLookup(lookup, name);
+      const v = lookup(name);
       if (v !== NOT_IN_SCOPE) args.push([site.originalNames.get(name) ?? name, v]);
     }
     const locals: Array<[string, unknown]> = [];
     for (const name of site.locals) {
-      const v = safeLookup(lookup, name);
+      const v = lookup(name);
       if (v !== NOT_IN_SCOPE) locals.push([site.originalNames.get(name) ?? name, v]);
     }
     const lang = this.env.language;
@@ -206,11 +206,3 @@ export class ActiveProbe {
   }
 }
 
-function safeLookup(lookup: Lookup, name: string): unknown {
-  try {
-    return lookup(name);
-  } catch {
-    // Optimised away or in its temporal dead zone: not readable at this location.
-    return NOT_IN_SCOPE;
-  }
-}

@@ -4,7 +4,7 @@
  * the inspector session is synchronous, so no hit can fall between the remove and the set.
  */
 import type { InspectorSession } from '../inspector/session.js';
-import { buildCondition, type HitRuntime, type LocationHandler, type Lookup } from '../runtime/hit-runtime.js';
+import { buildCondition, NOT_IN_SCOPE, usableName, type HitRuntime, type LocationHandler, type Lookup, type ReadFrame } from '../runtime/hit-runtime.js';
 import type { ActiveProbe, HitSite } from './active-probe.js';
 import type { ResolvedTarget } from './location-resolver.js';
 
@@ -20,6 +20,11 @@ interface LocationEntry extends LocationHandler {
   budgetUsedMs: number;
   overBudget: boolean;
   condition: string;
+  /** Names the condition reads as one array, in order, and their positions. */
+  frameNames: string[];
+  frameIndex: Map<string, number>;
+  /** Names that cannot be read here (scope analysis, or a failed read at a hit): never in the array. */
+  unreadable: Set<string>;
   probes: ActiveProbe[];
   site: HitSite;
   target: ResolvedTarget;
@@ -137,6 +142,9 @@ export class BreakpointTable {
       budgetUsedMs: 0,
       overBudget: false,
       condition: '',
+      frameNames: [],
+      frameIndex: new Map(),
+      unreadable: new Set(target.scope.unavailable),
       probes: [],
       site,
       target,
@@ -147,7 +155,32 @@ export class BreakpointTable {
         table.scheduleDisarm(entry);
         return false;
       },
-      hit(thisValue: unknown, lookup: Lookup): void {
+      hit(thisValue: unknown, read: ReadFrame, readOne: Lookup): void {
+        const readSafely = (name: string): unknown => {
+          if (!usableName(name)) return NOT_IN_SCOPE;
+          try {
+            return readOne(name);
+          } catch {
+            return NOT_IN_SCOPE; // optimised away, in its dead zone, or not a variable here
+          }
+        };
+        let values: unknown[];
+        try {
+          values = read();
+        } catch {
+          // A name scope analysis thought readable is not (a dead zone it could not see, a
+          // variable V8 optimised away): read each on its own for this hit, and leave the
+          // failing ones out of the array from the next hit on.
+          values = entry.frameNames.map(readSafely);
+          table.dropUnreadable(entry, values);
+        }
+        const index = entry.frameIndex;
+        const unreadable = entry.unreadable;
+        const lookup = (name: string): unknown => {
+          const i = index.get(name);
+          if (i !== undefined && i < values.length) return values[i];
+          return unreadable.has(name) ? NOT_IN_SCOPE : readSafely(name);
+        };
         const t = performance.now();
         const probes = entry.probes;
         const n = Math.min(probes.length, MAX_PROBES_PER_HIT);
@@ -165,6 +198,16 @@ export class BreakpointTable {
     };
     entry.runtimeId = this.runtime.register(entry);
     return entry;
+  }
+
+  /** Names whose value came back NOT_IN_SCOPE leave the array; applied after the hit (a condition cannot re-set its own breakpoint). */
+  private dropUnreadable(entry: LocationEntry, values: unknown[]): void {
+    const before = entry.unreadable.size;
+    entry.frameNames.forEach((name, i) => values[i] === NOT_IN_SCOPE && entry.unreadable.add(name));
+    if (entry.unreadable.size === before) return;
+    setImmediate(() => {
+      if (this.entries.get(entry.key) === entry && entry.breakpointId !== undefined) this.apply(entry);
+    });
   }
 
   /** Adds to a location's estimated CPU cost; over budget, its probes are disabled (next turn). */
@@ -215,9 +258,14 @@ export class BreakpointTable {
 
   private apply(entry: LocationEntry): AttachResult {
     this.cancelRearm(entry);
-    const names = new Set<string>([...entry.site.args, ...entry.site.locals]);
+    // The frame's variables, then any other name a probe refers to (a module-level or global
+    // name); names known to be unreadable here are left out and read as absent.
+    const names = new Set([...entry.site.args, ...entry.site.locals]);
     for (const p of entry.probes) for (const n of p.referencedNames) names.add(entry.site.generatedNames.get(n) ?? n);
-    const condition = buildCondition(entry.runtimeId, [...names]);
+    const frameNames = [...names].filter((n) => usableName(n) && !entry.unreadable.has(n));
+    const condition = buildCondition(entry.runtimeId, frameNames);
+    entry.frameNames = frameNames;
+    entry.frameIndex = new Map(frameNames.map((n, i) => [n, i]));
     if (condition === entry.condition && entry.breakpointId) return { ok: true, actualLine: entry.target.lineNumber };
     if (entry.breakpointId) {
       this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: entry.breakpointId });

@@ -1,9 +1,14 @@
 /**
  * Which variables are visible at a position, found by parsing the code V8 runs. This is how a
- * probe knows the names to read at a hit without ever pausing the application. Limits: names
- * come from declarations, so variables introduced by `eval` or `with` are not seen, and an
- * outer function's variable that the inner function does not use may be optimised away by V8
- * (reading it then fails and it is left out of the snapshot).
+ * probe knows the names to read at a hit without ever pausing the application. The list is meant
+ * to be what V8 itself can read there, so that one generated expression reads them all at once:
+ * - let/const/class bindings of the innermost function that are still in their temporal dead
+ *   zone at the position are left out;
+ * - an enclosing function's variable is listed only when some function nested in it refers to
+ *   it (V8 keeps the others on the enclosing function's stack, out of reach; dd-trace-js's scope
+ *   view omits them too), or when that function calls `eval` or uses `with`.
+ * Limits: names come from declarations, so variables introduced by `eval` or `with` are not
+ * seen; a read that still fails is handled at run time (see breakpoints.ts).
  */
 import { parseSync } from 'oxc-parser';
 
@@ -12,6 +17,8 @@ export interface ScopeAtPosition {
   args: string[];
   /** Other visible names, innermost scope first; shadowed names appear once. */
   locals: string[];
+  /** Names declared in scope that cannot be read here: in their dead zone, or kept out of reach by V8. */
+  unavailable: string[];
   /** True when the position is not inside any function: module top-level code. */
   topLevel: boolean;
   /** Name of the innermost function, '' when anonymous or top-level. */
@@ -90,14 +97,25 @@ function hoisted(body: Node, out: string[]): void {
   visit(body);
 }
 
-/** let/const/class/function declared directly in a block-like statement list. */
-function lexical(statements: Node[], out: string[]): void {
+/**
+ * let/const/class/function declared directly in a block-like statement list. `initialisedAt`
+ * receives, for let/const/class names, the offset where their binding leaves its dead zone.
+ */
+function lexical(statements: Node[], out: string[], initialisedAt?: Map<string, number>): void {
   for (const s of statements) {
     const decl = s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration' ? s['declaration'] : s;
     if (!isNode(decl)) continue;
     if (decl.type === 'VariableDeclaration' && decl['kind'] !== 'var') {
-      for (const d of decl['declarations']) patternNames(d.id, out);
-    } else if ((decl.type === 'ClassDeclaration' || decl.type === 'FunctionDeclaration') && decl['id']) {
+      for (const d of decl['declarations']) {
+        const names: string[] = [];
+        patternNames(d.id, names);
+        for (const n of names) initialisedAt?.set(n, d.end);
+        out.push(...names);
+      }
+    } else if (decl.type === 'ClassDeclaration' && decl['id']) {
+      declare(decl['id'], out);
+      initialisedAt?.set(decl['id'].name, decl.end);
+    } else if (decl.type === 'FunctionDeclaration' && decl['id']) {
       declare(decl['id'], out);
     } else if (decl.type === 'ImportDeclaration') {
       for (const spec of decl['specifiers']) out.push(spec.local.name);
@@ -154,38 +172,56 @@ function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>)
   const seen = new Set<string>();
   const args: string[] = [];
   const locals: string[] = [];
+  const unavailable: string[] = [];
   let innermostFn: Node | undefined;
   let functionName = '';
-  const add = (names: string[], asArgs: boolean) => {
+  // Dead-zone ends of the let/const/class bindings seen so far in the innermost function.
+  const initialisedAt = new Map<string, number>();
+  const add = (names: string[], asArgs: boolean, visible?: ReadonlySet<string>) => {
     for (const n of names) {
       if (seen.has(n) || n === 'arguments') continue;
-      seen.add(n);
+      seen.add(n); // a dead or unreachable binding still shadows outer ones
+      if ((visible && !visible.has(n)) || (innermostFn === undefined && (initialisedAt.get(n) ?? 0) > offset)) {
+        unavailable.push(n);
+        continue;
+      }
       (asArgs ? args : locals).push(n);
     }
   };
   for (let i = chain.length - 1; i >= 0; i--) {
     const n = chain[i]!;
     const names: string[] = [];
+    // Inside the innermost function, names of enclosing functions are readable only when V8
+    // keeps them in a context: referenced from a nested function, or everything under eval/with.
+    const enclosing = innermostFn !== undefined;
     if (FUNCTION_TYPES.has(n.type)) {
       // The position must be inside the body, not in a parameter default or the name.
       const inBody = isNode(n['body']) && n['body'].start <= offset && offset < n['body'].end;
       const isInnermost = innermostFn === undefined && inBody;
       const params: string[] = [];
       for (const p of n['params'] ?? []) patternNames(p, params);
+      const visible = isInnermost || innermostFn === undefined ? undefined : closureVisible(n);
       if (isInnermost) {
         innermostFn = n;
         functionName = n['id']?.name ?? inferName(chain, i);
         add(params, true);
       } else if (inBody || innermostFn !== undefined) {
-        add(params, false);
+        add(params, false, visible);
       }
       if (isNode(n['body']) && n['body'].type === 'BlockStatement') hoisted(n['body'], names);
-      if (n.type === 'FunctionExpression' && n['id']) names.push(n['id'].name);
-    } else if (n.type === 'BlockStatement' || n.type === 'StaticBlock') {
-      lexical(n['body'], names);
+      add(names, false, visible);
+      // A function expression's own name is kept only where the function refers to it.
+      if (n.type === 'FunctionExpression' && n['id'] && referencedNames(n, false)?.has(n['id'].name) !== false) {
+        add([n['id'].name], false, visible);
+      }
+      continue;
+    }
+    const visible = enclosing ? closureVisible(enclosingFunction(chain, i)) : undefined;
+    if (n.type === 'BlockStatement' || n.type === 'StaticBlock') {
+      lexical(n['body'], names, initialisedAt);
     } else if (n.type === 'Program') {
       if (innermostFn !== undefined) continue; // module scope is not captured inside functions
-      lexical(n['body'], names);
+      lexical(n['body'], names, initialisedAt);
       hoisted(n, names);
     } else if (n.type === 'ForStatement' || n.type === 'ForInStatement' || n.type === 'ForOfStatement') {
       const init = n.type === 'ForStatement' ? n['init'] : n['left'];
@@ -193,13 +229,63 @@ function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>)
     } else if (n.type === 'CatchClause') {
       patternNames(n['param'], names);
     } else if (n.type === 'SwitchStatement') {
-      for (const c of n['cases']) lexical(c.consequent, names);
+      for (const c of n['cases']) lexical(c.consequent, names, initialisedAt);
     } else if ((n.type === 'ClassDeclaration' || n.type === 'ClassExpression') && n['id']) {
-      names.push(n['id'].name);
+      // The class's inner name binding exists only where the class body refers to it.
+      if (referencedNames(n, false)?.has(n['id'].name) !== false) names.push(n['id'].name);
     }
-    add(names, false);
+    add(names, false, visible);
   }
-  return { args, locals, topLevel: innermostFn === undefined, functionName, declaredAt };
+  return { args, locals, unavailable, topLevel: innermostFn === undefined, functionName, declaredAt };
+}
+
+/** The function whose body holds chain[i], or undefined at top level. */
+function enclosingFunction(chain: Node[], i: number): Node | undefined {
+  for (let j = i - 1; j >= 0; j--) if (FUNCTION_TYPES.has(chain[j]!.type)) return chain[j];
+  return undefined;
+}
+
+/** Per function: the names its nested functions (or itself) refer to; `null` means all (eval or with). */
+const closureNames = new WeakMap<Node, ReadonlySet<string> | null>();
+const ownNames = new WeakMap<Node, ReadonlySet<string> | null>();
+
+/** Names of `fn`'s own scopes that V8 keeps readable from a nested function. */
+function closureVisible(fn: Node | undefined): ReadonlySet<string> | undefined {
+  return fn === undefined ? undefined : (referencedNames(fn, true) ?? undefined);
+}
+
+/** Identifiers referenced inside `fn` (only inside its nested functions with `nestedOnly`); null under eval/with. */
+function referencedNames(fn: Node, nestedOnly: boolean): ReadonlySet<string> | null {
+  const cache = nestedOnly ? closureNames : ownNames;
+  let names = cache.get(fn);
+  if (names === undefined) {
+    names = collectReferences(fn, nestedOnly);
+    cache.set(fn, names);
+  }
+  return names;
+}
+
+function collectReferences(fn: Node, nestedOnly: boolean): ReadonlySet<string> | null {
+  const names = new Set<string>();
+  let everything = false;
+  const visit = (node: Node, nested: boolean) => {
+    if (everything) return;
+    if (node.type === 'WithStatement') everything = true;
+    if (node.type === 'CallExpression' && node['callee']?.type === 'Identifier' && node['callee'].name === 'eval') everything = true;
+    if (nested && node.type === 'Identifier') names.add(node['name']);
+    for (const key in node) {
+      if (key === 'parent' || (key === 'id' && node === fn)) continue;
+      // Property names are not variable references.
+      if (key === 'property' && node.type === 'MemberExpression' && !node['computed']) continue;
+      if (key === 'key' && !node['computed'] && !node['shorthand']) continue;
+      const v = node[key];
+      if (Array.isArray(v)) {
+        for (const x of v) if (isNode(x)) visit(x, nested || FUNCTION_TYPES.has(x.type));
+      } else if (isNode(v)) visit(v, nested || FUNCTION_TYPES.has(v.type));
+    }
+  };
+  visit(fn, !nestedOnly);
+  return everything ? null : names;
 }
 
 /** Name of an anonymous function from its context: `const f = () => …`, `{ m() {} }`, `a.b = function…`. */

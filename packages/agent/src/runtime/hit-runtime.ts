@@ -19,13 +19,18 @@ import { NOT_FOUND } from '../expression/index.js';
 export const NOT_IN_SCOPE: symbol = NOT_FOUND;
 
 export type Lookup = (name: string) => unknown;
+/** Reads a location's frame variables in one go, in the order the condition listed them. */
+export type ReadFrame = () => unknown[];
 
 /** What a location does on a hit; implemented by the probe layer. */
 export interface LocationHandler {
   /** Cheap pre-check, no allocation: is there anything to do on this hit? */
   wants(): boolean;
-  /** Runs every probe at the location. Must not throw. */
-  hit(thisValue: unknown, lookup: Lookup): void;
+  /**
+   * Runs every probe at the location. Must not throw. `read` reads the frame's variables at
+   * once (it throws if one of them cannot be read); `readOne` reads one name (it may throw).
+   */
+  hit(thisValue: unknown, read: ReadFrame, readOne: Lookup): void;
 }
 
 export interface RuntimeStats {
@@ -64,12 +69,12 @@ export class HitRuntime {
   }
 
   /** Called from the breakpoint condition after `s` said yes. Always returns false: never pause. */
-  h(id: number, thisValue: unknown, lookup: Lookup): false {
+  h(id: number, thisValue: unknown, read: ReadFrame, readOne: Lookup): false {
     const handler = this.handlers.get(id);
     if (handler === undefined) return false;
     this.counters.hits++;
     try {
-      handler.hit(thisValue, lookup);
+      handler.hit(thisValue, read, readOne);
     } catch {
       this.counters.errors++;
     }
@@ -93,19 +98,20 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** Parameter name of the generated lookup; it must not shadow the application's variables. */
 const NAME_PARAM = '$periscope$name';
 
+/** Whether a name can appear in a generated condition. */
+export const usableName = (n: string): boolean => IDENTIFIER.test(n) && n !== RUNTIME_GLOBAL && n !== NAME_PARAM;
+
 /**
- * The condition V8 evaluates at a location, kept flat: V8 compiles it on every hit, and the
- * sampled-out path is one global lookup and one call. Reading a variable never runs user code;
- * a variable that V8 optimised away throws inside the lookup, which the runtime treats as absent.
+ * The condition V8 evaluates at a location. V8 compiles it on every hit (measured: ~9 ns per
+ * character, and a `switch` over 30 names costs ~18 µs more than over 5), so it is kept short:
+ * the sampled-out path is one global lookup and one call, and the frame's variables are read by
+ * one array literal. `frameNames` should all be readable at the location (scope analysis makes
+ * them so); any other name, or all of them when reading the array throws, is read on its own by
+ * a direct `eval` of the identifier in the frame's scope, compiled only when it is called. The
+ * runtime only ever passes it names that `usableName` accepts.
  */
-export function buildCondition(locationId: number, names: readonly string[]): string {
+export function buildCondition(locationId: number, frameNames: readonly string[]): string {
   const rt = RUNTIME_GLOBAL;
-  const cases = names
-    .filter((n) => IDENTIFIER.test(n) && n !== rt && n !== NAME_PARAM)
-    .map((n) => `case ${JSON.stringify(n)}: return ${n};`)
-    .join(' ');
-  return (
-    `${rt}.s(${locationId}) && ` +
-    `${rt}.h(${locationId}, this, (${NAME_PARAM}) => { switch (${NAME_PARAM}) { ${cases} default: return ${rt}.NF; } })`
-  );
+  const frame = frameNames.filter(usableName).join(', ');
+  return `${rt}.s(${locationId}) && ${rt}.h(${locationId}, this, () => [${frame}], (${NAME_PARAM}) => eval(${NAME_PARAM}))`;
 }

@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CapturedValue } from '@periscope/protocol';
+import { FIXTURES, eventsOf, logProbe, runApp } from '../helpers/run-app.js';
+
+const dir = path.join(FIXTURES, 'engine/scopes');
+
+// The fixture pauses a second inspector session on every marked line and prints V8's own view of
+// the frame's scopes; the agent's snapshots, taken without pausing, must list the same variables.
+test('a snapshot reads exactly the variables V8 holds at the line, from the first hit on', async () => {
+  const probeLines = new Map<string, number>();
+  readFileSync(path.join(dir, 'app.js'), 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      const m = /\/\/ probe:([\w-]+)/.exec(text);
+      if (m && !text.includes('const m =')) probeLines.set(m[1]!, i + 1);
+    });
+  assert.ok(probeLines.size >= 10);
+  const run = await runApp({
+    cwd: dir,
+    args: ['app.js'],
+    preload: 'require',
+    probes: [...probeLines].map(([id, line]) => logProbe(id, 'app.js', line, { captureSnapshot: true, sampling: { snapshotsPerSecond: 1000 } })),
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const { truth } = JSON.parse(run.stdout) as { truth: Record<string, string[]> };
+  assert.deepEqual(Object.keys(truth).sort(), [...probeLines.keys()].sort(), 'V8 paused on every marked line');
+
+  const hasValue = (v: CapturedValue) => v.type !== 'undefined';
+  for (const [id, line] of probeLines) {
+    const events = eventsOf(run, id);
+    assert.ok(events.length >= 1, `${id}: no snapshot`);
+    for (const [n, event] of events.entries()) {
+      const ctx = event.debugger.snapshot.captures!.lines![String(line)]!;
+      const names = [
+        ...Object.entries(ctx.arguments ?? {}).filter(([name, v]) => name !== 'this' && hasValue(v)),
+        ...Object.entries(ctx.locals ?? {}).filter(([, v]) => hasValue(v)),
+      ].map(([name]) => name);
+      assert.deepEqual(names.sort(), truth[id], `${id}, hit ${n + 1}`);
+    }
+  }
+  // Hits where reading every name at once failed and the names were read one by one.
+  assert.equal(eventsOf(run, 'shadowed').length, 2);
+  const method = eventsOf(run, 'method')[0]!.debugger.snapshot.captures!.lines![String(probeLines.get('method'))]!;
+  assert.equal(method.arguments!['this']!.type, 'Cart');
+  assert.deepEqual(method.arguments!['this']!.fields!['owner'], { type: 'string', value: 'ada' });
+});
