@@ -11,7 +11,7 @@ import { isAgentFile } from './code-tracking/classify.js';
 import { InspectorSession } from './inspector/session.js';
 import { SourceMapStore } from './source-maps/store.js';
 import { HitRuntime } from './runtime/hit-runtime.js';
-import { captureStack, type FrameMapper } from './runtime/stack.js';
+import { formatStack, recordStack, type FrameMapper } from './runtime/stack.js';
 import { activeTraceContext } from './runtime/trace-context.js';
 import { BreakpointTable } from './probes/breakpoints.js';
 import { LocationResolver } from './probes/location-resolver.js';
@@ -64,7 +64,11 @@ export class Agent {
     );
     const mapper: FrameMapper = { map: (file, line, column) => this.mapFrame(file, line, column) };
     const language = createProbeLanguage(config);
-    this.outbox = new EventOutbox(sink, (event) => language.fitEvent(event));
+    this.outbox = new EventOutbox(
+      sink,
+      (event) => language.fitEvent(event),
+      (stack) => formatStack(stack, isAgentFile, mapper),
+    );
     this.probes = new ProbeManager(this.tracker, this.resolver, this.table, this.statuses, {
       service: config.service,
       hostname: config.hostname,
@@ -72,7 +76,8 @@ export class Agent {
       language,
       globalSnapshotLimiter: new WindowLimiter(config.globalSnapshotsPerSecond),
       captureTimeoutMs: config.captureTimeoutMs,
-      stack: () => captureStack(isAgentFile, mapper),
+      // Frames from the runtime's entry point up are the agent's own.
+      stack: () => recordStack(HitRuntime.prototype.h),
       traceContext: activeTraceContext,
     });
   }

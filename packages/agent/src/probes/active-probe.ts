@@ -4,11 +4,12 @@
  * application's thread, so the order is: cheapest checks first, capture only when sampled.
  */
 import { randomUUID } from 'node:crypto';
-import type { CapturedContext, CapturedValue, EvaluationError, LogProbe, Probe, ProbeEvent, StackFrame } from '@periscope/protocol';
+import type { CapturedContext, CapturedValue, EvaluationError, LogProbe, Probe, ProbeEvent } from '@periscope/protocol';
 import { IntervalSampler, type WindowLimiter } from '../sampling/index.js';
 import type { EventOutbox } from './outbox.js';
 import type { Lookup } from '../runtime/hit-runtime.js';
 import { NOT_IN_SCOPE } from '../runtime/hit-runtime.js';
+import type { PendingStack } from '../runtime/stack.js';
 import type { ProbeLanguage, CompiledCondition, CompiledTemplate, CompiledValue } from './language.js';
 
 export interface HitSite {
@@ -33,7 +34,8 @@ export interface ProbeEnvironment {
   globalSnapshotLimiter: WindowLimiter;
   captureTimeoutMs: number;
   /** Stack at the hit, source-mapped, innermost first. */
-  stack(): StackFrame[];
+  /** Records the stack at the hit; the outbox formats it when the event leaves. */
+  stack(): PendingStack;
   /** The active trace and span, when a tracer has one. */
   traceContext(): { trace_id: string; span_id: string } | undefined;
   /** Called once per version on the first emitted event. */
@@ -161,7 +163,7 @@ export class ActiveProbe {
     captures: CapturedContext | undefined,
     message: string,
     errors: EvaluationError[],
-    stack: StackFrame[] | undefined,
+    stack: PendingStack | undefined,
   ): void {
     const probe = this.probe;
     const location = probe.location.kind === 'line' ? probe.location : undefined;
@@ -192,13 +194,12 @@ export class ActiveProbe {
             version: probe.version,
             location: { file: location?.sourceFile ?? site.file, lines: [String(location?.line ?? site.line)] },
           },
-          ...(stack ? { stack } : {}),
           ...(captures ? { captures: { lines: { [String(location?.line ?? site.line)]: captures } } } : {}),
           ...(errors.length > 0 ? { evaluationErrors: errors } : {}),
         },
       },
     };
-    this.env.outbox.push(event);
+    this.env.outbox.push(event, stack);
     if (!this.emitted) {
       this.emitted = true;
       this.env.onEmitting(probe);

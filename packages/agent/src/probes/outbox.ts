@@ -4,13 +4,16 @@
  * loop, so that a hit does not pay for serialisation. Bounded: beyond the cap events are dropped
  * and counted.
  */
-import type { ProbeEvent } from '@periscope/protocol';
+import type { ProbeEvent, StackFrame } from '@periscope/protocol';
+import type { PendingStack } from '../runtime/stack.js';
 import type { Sink } from '../sink.js';
 
 const MAX_PENDING = 1024;
 
 export class EventOutbox {
   private pending: ProbeEvent[] = [];
+  /** The stack recorded at each pending event's hit, formatted when the event leaves. */
+  private stacks: Array<PendingStack | undefined> = [];
   private scheduled = false;
   dropped = 0;
 
@@ -18,14 +21,16 @@ export class EventOutbox {
     private readonly sink: Sink,
     /** Serialises an event, pruned to the size cap when over it; undefined when nothing fits. */
     private readonly fit: (event: ProbeEvent) => string | undefined,
+    private readonly formatStack: (stack: PendingStack) => StackFrame[],
   ) {}
 
-  push(event: ProbeEvent): void {
+  push(event: ProbeEvent, stack?: PendingStack): void {
     if (this.pending.length >= MAX_PENDING) {
       this.dropped++;
       return;
     }
     this.pending.push(event);
+    this.stacks.push(stack);
     if (!this.scheduled) {
       this.scheduled = true;
       // Not unref'd: one turn of the loop must still run so that the last events of a process
@@ -38,9 +43,14 @@ export class EventOutbox {
   drain(): void {
     this.scheduled = false;
     const batch = this.pending;
+    const stacks = this.stacks;
     this.pending = [];
-    for (const event of batch) {
+    this.stacks = [];
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i]!;
       try {
+        const stack = stacks[i];
+        if (stack !== undefined) event.debugger.snapshot.stack = this.formatStack(stack);
         const json = this.fit(event);
         if (json === undefined) this.dropped++;
         // A pruned event no longer matches the object: sinks that want objects get the pruned one.

@@ -32,31 +32,55 @@ function toPath(fileName: string): string {
 }
 
 /**
- * Frames innermost first, starting at the probe's own frame: frames of the agent and of the
- * condition's evaluation are skipped by recognising the first frame in `startFile`.
+ * The stack at a hit, taken in two steps: V8 records the frames at the hit (cheap: no CallSite
+ * objects, no strings), and they are formatted after the hit, when the event is serialised.
+ * The record keeps the frames' functions and receivers alive until then (one event-loop turn).
  */
-export function captureStack(isAgentFile: (file: string) => boolean, mapper: FrameMapper | undefined): StackFrame[] {
-  const originalPrepare = Error.prepareStackTrace;
+export interface PendingStack {
+  stack?: unknown;
+}
+
+/**
+ * Records the current stack without the frames of `omitAbove` and everything it called (the
+ * agent's own frames); formatted later by {@link formatStack}.
+ */
+export function recordStack(omitAbove: Function): PendingStack {
+  const holder: PendingStack = {};
   const originalLimit = Error.stackTraceLimit;
-  let sites: NodeJS.CallSite[] = [];
   try {
     Error.stackTraceLimit = MAX_FRAMES + 16;
+    Error.captureStackTrace(holder, omitAbove);
+  } catch {
+    // No stack rather than a failed hit.
+  } finally {
+    Error.stackTraceLimit = originalLimit;
+  }
+  return holder;
+}
+
+/**
+ * Frames innermost first, starting at the probe's own frame: frames of the agent and of the
+ * condition's evaluation that were recorded are skipped.
+ */
+export function formatStack(pending: PendingStack, isAgentFile: (file: string) => boolean, mapper: FrameMapper | undefined): StackFrame[] {
+  const originalPrepare = Error.prepareStackTrace;
+  let sites: NodeJS.CallSite[] = [];
+  try {
+    // V8 formats a recorded stack on first access, with the hook installed at that moment.
     Error.prepareStackTrace = (_err, callSites) => callSites;
-    const holder: { stack?: unknown } = {};
-    Error.captureStackTrace(holder);
-    sites = (holder.stack as NodeJS.CallSite[] | undefined) ?? [];
+    const stack = pending.stack;
+    if (Array.isArray(stack)) sites = stack as NodeJS.CallSite[];
   } catch {
     sites = [];
   } finally {
     Error.prepareStackTrace = originalPrepare;
-    Error.stackTraceLimit = originalLimit;
   }
   const frames: StackFrame[] = [];
   let started = false;
   for (const site of sites) {
     const rawName = site.getFileName() ?? site.getScriptNameOrSourceURL?.() ?? '';
     if (!started) {
-      // Agent frames, then the condition's eval frames, sit above the probe's frame.
+      // The condition's eval frames (and any agent frames) sit above the probe's frame.
       if (rawName === '' || site.isEval() || isAgentFile(toPath(rawName))) continue;
       started = true;
     }
@@ -66,7 +90,11 @@ export function captureStack(isAgentFile: (file: string) => boolean, mapper: Fra
     const columnNumber = site.getColumnNumber() ?? 0;
     const fn = site.getFunctionName() ?? site.getMethodName() ?? '';
     const mapped = mapper?.map(fileName, lineNumber, columnNumber);
-    frames.push(mapped ? { ...mapped, function: fn } : { fileName, function: fn, lineNumber, columnNumber });
+    frames.push(
+      mapped
+        ? { fileName: mapped.fileName, function: fn, lineNumber: mapped.lineNumber, columnNumber: mapped.columnNumber }
+        : { fileName, function: fn, lineNumber, columnNumber },
+    );
   }
   return frames;
 }
