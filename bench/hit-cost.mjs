@@ -8,7 +8,8 @@ const require = createRequire(import.meta.url);
 const { handle } = require('./target.cjs');
 const sink = { events: 0, emitEvent() { this.events++; }, emitStatus() {}, flush: async () => {}, close: async () => {} };
 // Limits raised and the CPU circuit breaker off: the loop is meant to hammer the probe.
-const agent = start({ service: 'bench', sink, globalSnapshotsPerSecond: 1e9, remoteConfigEnabled: false, probeCpuBudgetPercent: 0 });
+const options = { service: 'bench', sink, globalSnapshotsPerSecond: 1e9, remoteConfigEnabled: false, probeCpuBudgetPercent: 0 };
+let agent = start(options);
 
 const where = { sourceFile: 'bench/target.cjs', lines: ['6'] };
 const eq = (a, b) => ({ eq: [a, b] });
@@ -40,7 +41,11 @@ let targetUrl;
 floorSession.on('Debugger.scriptParsed', (m) => {
   if (m.params.url.endsWith('bench/target.cjs')) targetUrl = m.params.url;
 });
+// Enabled only while the floor is measured, and the agent is stopped meanwhile: an enabled
+// session is sent every script V8 compiles, including each condition evaluation, so each
+// scenario runs with exactly one session, as an application with the agent does.
 floorSession.post('Debugger.enable');
+floorSession.post('Debugger.disable');
 let floorBreakpoint;
 scenarios['V8 floor: bare breakpoint, condition `false` (no agent code)'] = 'floor';
 const order = { id: 7, price: 12.5, customer: { name: 'Ada', tier: 'gold' }, items: [1, 2, 3] };
@@ -51,6 +56,8 @@ let version = 0;
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, extra] of Object.entries(scenarios)) {
     if (extra === 'floor') {
+      await agent.stop();
+      floorSession.post('Debugger.enable');
       floorSession.post('Debugger.setBreakpointByUrl', { url: targetUrl, lineNumber: 5, condition: 'false' }, (e, r) => (floorBreakpoint = r.breakpointId));
     } else if (extra) {
       const { keepArmed, ...fields } = extra;
@@ -69,7 +76,11 @@ for (let round = 0; round < ROUNDS; round++) {
     const ns = Number(process.hrtime.bigint() - t0) / ITER;
     delivered[name] = sink.events - eventsBefore;
     samples[name].push(ns);
-    if (extra === 'floor') floorSession.post('Debugger.removeBreakpoint', { breakpointId: floorBreakpoint });
+    if (extra === 'floor') {
+      floorSession.post('Debugger.removeBreakpoint', { breakpointId: floorBreakpoint });
+      floorSession.post('Debugger.disable');
+      agent = start(options);
+    }
     else agent.removeProbe('bench');
   }
 }

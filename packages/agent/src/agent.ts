@@ -45,11 +45,14 @@ export class Agent {
   readonly probes: ProbeManager;
   private readonly outbox: EventOutbox;
   private started = false;
+  private stopping: Promise<void> | undefined;
   private readonly disposers: Array<() => void> = [];
 
   constructor(
     readonly config: AgentConfig,
     readonly sink: Sink,
+    /** What the process-wide `start()` attached to this agent (Remote Config, symbols, client). */
+    private readonly companions: { beforeStop(): Promise<void>; afterStop(): void } = { beforeStop: async () => {}, afterStop: () => {} },
   ) {
     this.tracker = new InspectorCodeTracker(this.session);
     this.table = new BreakpointTable(this.session, this.runtime, {
@@ -142,12 +145,21 @@ export class Agent {
     this.runtime.uninstall();
   }
 
-  /** Disables, then flushes and closes the sink. */
+  /**
+   * Stops everything `start()` started for this agent (Remote Config polling, symbol uploads),
+   * disables, then flushes and closes the sink. A later `start()` creates a new agent.
+   */
   async stop(): Promise<void> {
-    this.disable();
-    this.outbox.drain();
-    this.statuses.close();
-    await this.sink.close();
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      await this.companions.beforeStop();
+      this.disable();
+      this.outbox.drain();
+      this.statuses.close();
+      await this.sink.close();
+      this.companions.afterStop();
+    })();
+    return this.stopping;
   }
 
   private loadProbeFile(file: string): void {

@@ -102,7 +102,17 @@ export function start(options: StartOptions = {}): Agent {
   const useNetwork = options.sink === undefined && !config.outputFile;
   const client = useNetwork || config.remoteConfigEnabled ? new AgentClient({ agentUrl: config.agentUrl }) : undefined;
   const sink = options.sink ?? createSink(config, client);
-  const agent = new Agent(config, sink);
+  let running: Running | undefined;
+  const agent = new Agent(config, sink, {
+    // Whichever stop is called (this module's or the agent's), the companions go first.
+    beforeStop: async () => {
+      if (current === running) current = undefined;
+      await running?.remoteConfig?.close();
+      running?.symbols?.stop();
+    },
+    // The sink may send through the client: it closes last.
+    afterStop: () => running?.client?.close(),
+  });
   if (config.dynamicInstrumentationEnabled) agent.start();
   // The Symbol Database follows the code tracker's back-fill and hot-load hook.
   const symbols = client && config.symbolDatabaseUploadEnabled !== false ? new SymbolDatabase({ config, tracker: agent.tracker, client }) : undefined;
@@ -112,7 +122,8 @@ export function start(options: StartOptions = {}): Agent {
     config.remoteConfigEnabled && !config.dynamicInstrumentationExplicitlyDisabled && client
       ? startRemoteConfig(agent, client, symbols)
       : undefined;
-  current = { agent, client, remoteConfig, symbols };
+  running = { agent, client, remoteConfig, symbols };
+  current = running;
   return agent;
 }
 
@@ -125,10 +136,7 @@ export async function stop(): Promise<void> {
   const running = current;
   current = undefined;
   if (!running) return;
-  await running.remoteConfig?.close();
-  running.symbols?.stop();
   await running.agent.stop();
-  running.client?.close();
 }
 
 /** The running agent, if any. */

@@ -116,6 +116,8 @@ test('programmatic start/stop, diagnostics and coverage report', async () => {
     hits: number;
     breakpoints: number;
     leftovers: string[];
+    restarted: string[];
+    distinct: number;
     coverage: { files: Array<{ file: string; linesWithCode: number }>; totals: { files: number; filesWithCode: number } };
   };
   assert.equal(out.hits, 3);
@@ -127,6 +129,10 @@ test('programmatic start/stop, diagnostics and coverage report', async () => {
   assert.equal(out.coverage.totals.filesWithCode, out.coverage.totals.files);
   // After stop() the probe no longer fires: exactly the three hits from before.
   assert.equal(eventsOf(run, 'w').length, 3);
+  // start() after either stop() gives a new agent that sees the code loaded before.
+  assert.deepEqual(out.restarted, ['installed', 'installed']);
+  assert.equal(out.distinct, 3);
+  assert.equal(eventsOf(run, 'w2').length, 3);
 });
 
 test('re-evaluated modules, shared locations, ambiguity, trace ids and periodic statuses', async () => {
