@@ -5,6 +5,7 @@
  * stack to capture, so a failing condition on a hot path stays cheap.
  */
 import { types } from 'node:util';
+import { withStackTraceLimit } from '../safe/reflect.js';
 
 const { isNativeError, isProxy } = types;
 
@@ -88,10 +89,13 @@ export function describeThrown(thrown: unknown): { name: string; message: string
   return { name: 'Error', message: 'evaluation failed' };
 }
 
-/** Converts anything thrown inside an evaluation into the public error. */
+/**
+ * Converts anything thrown inside an evaluation into the public error. Created without a stack
+ * trace: nobody reads it, and recording one costs more than the rest of a template's rendering.
+ */
 export function toEvaluationError(thrown: unknown, expr: string): ExpressionEvaluationError {
-  if (thrown instanceof EvaluationFailure) return new ExpressionEvaluationError(expr, thrown.message, thrown.kind);
+  if (thrown instanceof EvaluationFailure) return withStackTraceLimit(0, () => new ExpressionEvaluationError(expr, thrown.message, thrown.kind));
   // An engine error from our own code (stack overflow…): V8 created it, its data properties are safe to read.
   const { name, message } = describeThrown(thrown);
-  return new ExpressionEvaluationError(expr, `${name}: ${message}`, 'error');
+  return withStackTraceLimit(0, () => new ExpressionEvaluationError(expr, `${name}: ${message}`, 'error'));
 }

@@ -4,6 +4,7 @@
  */
 import type { StackFrame } from '@periscope/protocol';
 import { fileURLToPath } from 'node:url';
+import { withStackTraceLimit } from '../safe/reflect.js';
 
 export interface FrameMapper {
   /** Maps a 1-based generated position of a file path to the original one, if it has a map. */
@@ -46,14 +47,10 @@ export interface PendingStack {
  */
 export function recordStack(omitAbove: Function): PendingStack {
   const holder: PendingStack = {};
-  const originalLimit = Error.stackTraceLimit;
   try {
-    Error.stackTraceLimit = MAX_FRAMES + 16;
-    Error.captureStackTrace(holder, omitAbove);
+    withStackTraceLimit(MAX_FRAMES + 16, () => Error.captureStackTrace(holder, omitAbove));
   } catch {
     // No stack rather than a failed hit.
-  } finally {
-    Error.stackTraceLimit = originalLimit;
   }
   return holder;
 }

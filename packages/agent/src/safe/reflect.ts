@@ -3,7 +3,7 @@
  * no `Symbol.hasInstance`. Everything the capture layer and the expression language read goes
  * through here. Proxies are detected first, because even `Object.getPrototypeOf` runs a trap.
  */
-import { getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isProxy } from './intrinsics.js';
+import { ErrorConstructor, getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isProxy } from './intrinsics.js';
 
 export { isProxy };
 
@@ -80,3 +80,20 @@ export function isInstanceOf(obj: object, ctor: Function): boolean {
 }
 
 export { hasOwn };
+
+/**
+ * Runs `fn` with `Error.stackTraceLimit` set to `limit`. The application may have turned that
+ * property into an accessor: it is then left alone (no setter of the application runs) and
+ * `fn` runs with whatever limit is in effect.
+ */
+export function withStackTraceLimit<T>(limit: number, fn: () => T): T {
+  const desc = getOwnPropertyDescriptor(ErrorConstructor, 'stackTraceLimit');
+  if (desc === undefined || !hasOwn(desc, 'value') || desc.writable !== true) return fn();
+  const previous = desc.value as unknown;
+  ErrorConstructor.stackTraceLimit = limit;
+  try {
+    return fn();
+  } finally {
+    ErrorConstructor.stackTraceLimit = previous as number;
+  }
+}
