@@ -5,6 +5,7 @@
  */
 import type { InspectorSession } from '../inspector/session.js';
 import { buildCondition, NOT_IN_SCOPE, usableName, type HitRuntime, type LocationHandler, type Lookup, type ReadFrame } from '../runtime/hit-runtime.js';
+import { NO_VALUE, readDataProperty } from '../safe/reflect.js';
 import type { ActiveProbe, HitSite } from './active-probe.js';
 import type { ResolvedTarget } from './location-resolver.js';
 
@@ -23,11 +24,19 @@ interface LocationEntry extends LocationHandler {
   /** Names the condition reads as one array, in order, and their positions. */
   frameNames: string[];
   frameIndex: Map<string, number>;
+  /** Names probes refer to that are declared nowhere around the location. */
+  globals: Set<string>;
   /** Names that cannot be read here (scope analysis, or a failed read at a hit): never in the array. */
   unreadable: Set<string>;
   probes: ActiveProbe[];
   site: HitSite;
   target: ResolvedTarget;
+}
+
+/** A global variable's value, read without running a getter; absent unless it is a data property. */
+function readGlobal(name: string): unknown {
+  const v = readDataProperty(globalThis, name);
+  return v === NO_VALUE ? NOT_IN_SCOPE : v;
 }
 
 /** Probes evaluated per hit at one location at most (as dd-trace-js). */
@@ -145,6 +154,7 @@ export class BreakpointTable {
       frameNames: [],
       frameIndex: new Map(),
       unreadable: new Set(target.scope.unavailable),
+      globals: new Set(),
       probes: [],
       site,
       target,
@@ -175,11 +185,13 @@ export class BreakpointTable {
           table.dropUnreadable(entry, values);
         }
         const index = entry.frameIndex;
-        const unreadable = entry.unreadable;
+        const { unreadable, globals } = entry;
         const lookup = (name: string): unknown => {
           const i = index.get(name);
           if (i !== undefined && i < values.length) return values[i];
-          return unreadable.has(name) ? NOT_IN_SCOPE : readSafely(name);
+          if (unreadable.has(name)) return NOT_IN_SCOPE;
+          if (globals.has(name)) return readGlobal(name);
+          return readSafely(name);
         };
         const t = performance.now();
         const probes = entry.probes;
@@ -258,10 +270,21 @@ export class BreakpointTable {
 
   private apply(entry: LocationEntry): AttachResult {
     this.cancelRearm(entry);
-    // The frame's variables, then any other name a probe refers to (a module-level or global
-    // name); names known to be unreadable here are left out and read as absent.
+    // The frame's variables, then the module-level names a probe refers to; names known to be
+    // unreadable here are left out and read as absent. A name declared nowhere around the
+    // location is a global: read from the global object in-process, as a data property only, so
+    // that no getter of the application runs.
     const names = new Set([...entry.site.args, ...entry.site.locals]);
-    for (const p of entry.probes) for (const n of p.referencedNames) names.add(entry.site.generatedNames.get(n) ?? n);
+    const moduleNames = new Set(entry.target.scope.moduleNames);
+    entry.globals.clear();
+    for (const p of entry.probes) {
+      for (const n of p.referencedNames) {
+        const name = entry.site.generatedNames.get(n) ?? n;
+        if (names.has(name) || entry.unreadable.has(name)) continue;
+        if (moduleNames.has(name)) names.add(name);
+        else entry.globals.add(name);
+      }
+    }
     const frameNames = [...names].filter((n) => usableName(n) && !entry.unreadable.has(n));
     const condition = buildCondition(entry.runtimeId, frameNames);
     entry.frameNames = frameNames;

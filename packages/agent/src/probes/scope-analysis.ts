@@ -19,6 +19,8 @@ export interface ScopeAtPosition {
   locals: string[];
   /** Names declared in scope that cannot be read here: in their dead zone, or kept out of reach by V8. */
   unavailable: string[];
+  /** Module-level names (not captured inside a function); any other undeclared name is a global. */
+  moduleNames: string[];
   /** True when the position is not inside any function: module top-level code. */
   topLevel: boolean;
   /** Name of the innermost function, '' when anonymous or top-level. */
@@ -28,6 +30,9 @@ export interface ScopeAtPosition {
 }
 
 type Node = { type: string; start: number; end: number; [k: string]: any };
+
+/** The parameters of the function Node wraps a CommonJS module in. */
+const COMMONJS_WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 
@@ -173,6 +178,7 @@ function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>)
   const args: string[] = [];
   const locals: string[] = [];
   const unavailable: string[] = [];
+  const moduleNames: string[] = [];
   let innermostFn: Node | undefined;
   let functionName = '';
   // Dead-zone ends of the let/const/class bindings seen so far in the innermost function.
@@ -220,7 +226,13 @@ function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>)
     if (n.type === 'BlockStatement' || n.type === 'StaticBlock') {
       lexical(n['body'], names, initialisedAt);
     } else if (n.type === 'Program') {
-      if (innermostFn !== undefined) continue; // module scope is not captured inside functions
+      if (innermostFn !== undefined) {
+        // Module scope is not captured inside functions, but expressions may read it.
+        lexical(n['body'], moduleNames);
+        hoisted(n, moduleNames);
+        if (n['sourceType'] !== 'module') moduleNames.push(...COMMONJS_WRAPPER_PARAMS);
+        continue;
+      }
       lexical(n['body'], names, initialisedAt);
       hoisted(n, names);
     } else if (n.type === 'ForStatement' || n.type === 'ForInStatement' || n.type === 'ForOfStatement') {
@@ -236,7 +248,7 @@ function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>)
     }
     add(names, false, visible);
   }
-  return { args, locals, unavailable, topLevel: innermostFn === undefined, functionName, declaredAt };
+  return { args, locals, unavailable, moduleNames: moduleNames.filter((n) => !seen.has(n)), topLevel: innermostFn === undefined, functionName, declaredAt };
 }
 
 /** The function whose body holds chain[i], or undefined at top level. */

@@ -22,10 +22,20 @@ test('a snapshot reads exactly the variables V8 holds at the line, from the firs
     cwd: dir,
     args: ['app.js'],
     preload: 'require',
-    probes: [...probeLines].map(([id, line]) => logProbe(id, 'app.js', line, { captureSnapshot: true, sampling: { snapshotsPerSecond: 1000 } })),
+    probes: [
+      ...[...probeLines].map(([id, line]) => logProbe(id, 'app.js', line, { captureSnapshot: true, sampling: { snapshotsPerSecond: 1000 } })),
+      logProbe('template', 'app.js', probeLines.get('names')!, {
+        template: '{local} {moduleLevel} {appConfig.region} {sideEffect} {typo} {unreferencedModuleLevel}',
+        segments: ['local', 'moduleLevel', 'appConfig.region', 'sideEffect', 'typo', 'unreferencedModuleLevel'].flatMap((dsl, i) => [
+          ...(i > 0 ? [{ str: ' ' }] : []),
+          { dsl, json: dsl.includes('.') ? { getmember: [{ ref: dsl.split('.')[0] }, dsl.split('.')[1]] } : { ref: dsl } },
+        ]),
+        sampling: { snapshotsPerSecond: 1000 },
+      }),
+    ],
   });
   assert.equal(run.code, 0, run.stderr);
-  const { truth } = JSON.parse(run.stdout) as { truth: Record<string, string[]> };
+  const { truth, getterCalls } = JSON.parse(run.stdout) as { truth: Record<string, string[]>; getterCalls: number };
   assert.deepEqual(Object.keys(truth).sort(), [...probeLines.keys()].sort(), 'V8 paused on every marked line');
 
   const hasValue = (v: CapturedValue) => v.type !== 'undefined';
@@ -41,6 +51,18 @@ test('a snapshot reads exactly the variables V8 holds at the line, from the firs
       assert.deepEqual(names.sort(), truth[id], `${id}, hit ${n + 1}`);
     }
   }
+  // Besides the frame: a module-level name a function keeps, a global data property; a global
+  // getter is not run, and names that cannot be read are errors of that hit only.
+  const rendered = eventsOf(run, 'template');
+  assert.equal(rendered.length, 2);
+  for (const [n, e] of rendered.entries()) {
+    // `unreferencedModuleLevel` is readable: the direct eval in withEval makes V8 keep every
+    // module-level variable in a context.
+    assert.match(e.message, new RegExp(`^${4 + n} 1 eu \\{ReferenceError: sideEffect is not defined\\} \\{ReferenceError: typo is not defined\\} 5$`), e.message);
+    const failed = (e.debugger.snapshot.evaluationErrors ?? []).map((x) => x.expr).sort();
+    assert.deepEqual(failed, ['sideEffect', 'typo']);
+  }
+  assert.equal(getterCalls, 0);
   // Hits where reading every name at once failed and the names were read one by one.
   assert.equal(eventsOf(run, 'shadowed').length, 2);
   const method = eventsOf(run, 'method')[0]!.debugger.snapshot.captures!.lines![String(probeLines.get('method'))]!;
