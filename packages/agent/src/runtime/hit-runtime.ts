@@ -98,8 +98,18 @@ const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** Parameter name of the generated lookup; it must not shadow the application's variables. */
 const NAME_PARAM = '$periscope$name';
 
+/**
+ * Words that cannot be read as a variable in every context a condition is compiled in (sloppy
+ * code may name a variable `let` or `yield`): left out, so that a condition always compiles.
+ */
+const RESERVED = new Set(
+  ('break case catch class const continue debugger default delete do else enum export extends false finally for ' +
+    'function if import in instanceof new null return super switch this throw true try typeof var void while with ' +
+    'yield let static implements interface package private protected public await arguments eval').split(' '),
+);
+
 /** Whether a name can appear in a generated condition. */
-export const usableName = (n: string): boolean => IDENTIFIER.test(n) && n !== RUNTIME_GLOBAL && n !== NAME_PARAM;
+export const usableName = (n: string): boolean => IDENTIFIER.test(n) && !RESERVED.has(n) && n !== RUNTIME_GLOBAL && n !== NAME_PARAM;
 
 /**
  * The condition V8 evaluates at a location. V8 compiles it on every hit (measured: ~9 ns per
