@@ -5,7 +5,8 @@
  */
 import type { InspectorSession } from '../inspector/session.js';
 import { buildCondition, NOT_IN_SCOPE, usableName, type HitRuntime, type LocationHandler, type Lookup, type ReadFrame } from '../runtime/hit-runtime.js';
-import { NO_VALUE, readDataProperty } from '../safe/reflect.js';
+import { getPrototypeOf, ReferenceErrorPrototype } from '../safe/intrinsics.js';
+import { isProxy, NO_VALUE, readDataProperty } from '../safe/reflect.js';
 import type { ActiveProbe, HitSite } from './active-probe.js';
 import type { ResolvedTarget } from './location-resolver.js';
 
@@ -31,6 +32,14 @@ interface LocationEntry extends LocationHandler {
   probes: ActiveProbe[];
   site: HitSite;
   target: ResolvedTarget;
+}
+
+/** What a name read one by one gives when V8 cannot resolve it at the location. */
+const UNRESOLVABLE: unique symbol = Symbol('periscope.unresolvable');
+
+/** A ReferenceError thrown by V8 (checked by prototype: `instanceof` could run application code). */
+function isReferenceError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && !isProxy(err) && getPrototypeOf(err) === ReferenceErrorPrototype;
 }
 
 /** A global variable's value, read without running a getter; absent unless it is a data property. */
@@ -166,12 +175,15 @@ export class BreakpointTable {
         return false;
       },
       hit(thisValue: unknown, read: ReadFrame, readOne: Lookup): void {
+        const t = performance.now();
         const readSafely = (name: string): unknown => {
           if (!usableName(name)) return NOT_IN_SCOPE;
           try {
             return readOne(name);
-          } catch {
-            return NOT_IN_SCOPE; // optimised away, in its dead zone, or not a variable here
+          } catch (err) {
+            // A ReferenceError: optimised away, in its dead zone, or not a variable here.
+            // Anything else (a stack overflow in a deep recursion) says nothing about the name.
+            return isReferenceError(err) ? UNRESOLVABLE : NOT_IN_SCOPE;
           }
         };
         let values: unknown[];
@@ -180,9 +192,9 @@ export class BreakpointTable {
         } catch {
           // A name scope analysis thought readable is not (a dead zone it could not see, a
           // variable V8 optimised away): read each on its own for this hit, and leave the
-          // failing ones out of the array from the next hit on.
+          // unresolvable ones out of the array from the next hit on.
           values = entry.frameNames.map(readSafely);
-          table.dropUnreadable(entry, values);
+          table.dropUnresolvable(entry, values);
         }
         const index = entry.frameIndex;
         const { unreadable, globals } = entry;
@@ -191,9 +203,9 @@ export class BreakpointTable {
           if (i !== undefined && i < values.length) return values[i];
           if (unreadable.has(name)) return NOT_IN_SCOPE;
           if (globals.has(name)) return readGlobal(name);
-          return readSafely(name);
+          const v = readSafely(name);
+          return v === UNRESOLVABLE ? NOT_IN_SCOPE : v;
         };
-        const t = performance.now();
         const probes = entry.probes;
         const n = Math.min(probes.length, MAX_PROBES_PER_HIT);
         for (let i = 0; i < n; i++) {
@@ -212,10 +224,17 @@ export class BreakpointTable {
     return entry;
   }
 
-  /** Names whose value came back NOT_IN_SCOPE leave the array; applied after the hit (a condition cannot re-set its own breakpoint). */
-  private dropUnreadable(entry: LocationEntry, values: unknown[]): void {
+  /**
+   * Names that could not be resolved leave the array, applied after the hit (a condition cannot
+   * re-set its own breakpoint); in `values` they become NOT_IN_SCOPE.
+   */
+  private dropUnresolvable(entry: LocationEntry, values: unknown[]): void {
     const before = entry.unreadable.size;
-    entry.frameNames.forEach((name, i) => values[i] === NOT_IN_SCOPE && entry.unreadable.add(name));
+    entry.frameNames.forEach((name, i) => {
+      if (values[i] !== UNRESOLVABLE) return;
+      entry.unreadable.add(name);
+      values[i] = NOT_IN_SCOPE;
+    });
     if (entry.unreadable.size === before) return;
     setImmediate(() => {
       if (this.entries.get(entry.key) === entry && entry.breakpointId !== undefined) this.apply(entry);

@@ -39,6 +39,7 @@ export const isArray = Array.isArray;
 export const toStringPrimitive = String;
 export const ObjectPrototype = Object.prototype;
 export const ErrorConstructor = Error;
+export const ReferenceErrorPrototype = ReferenceError.prototype;
 export const now = performance.now.bind(performance);
 
 export const StringValueOf = uncurryThis(String.prototype.valueOf as (this: unknown) => string);
