@@ -4,10 +4,9 @@
  * the inspector session is synchronous, so no hit can fall between the remove and the set.
  */
 import type { InspectorSession } from '../inspector/session.js';
-import { buildCondition, NOT_IN_SCOPE, usableName, type HitRuntime, type LocationHandler, type Lookup, type ReadFrame } from '../runtime/hit-runtime.js';
-import { getPrototypeOf, ReferenceErrorPrototype } from '../safe/intrinsics.js';
-import { isProxy, NO_VALUE, readDataProperty } from '../safe/reflect.js';
+import { buildCondition, type HitRuntime, type LocationHandler, type Lookup, type ReadFrame } from '../runtime/hit-runtime.js';
 import type { ActiveProbe, HitSite } from './active-probe.js';
+import { FrameReader } from './frame-reader.js';
 import type { ResolvedTarget } from './location-resolver.js';
 
 interface LocationEntry extends LocationHandler {
@@ -22,30 +21,10 @@ interface LocationEntry extends LocationHandler {
   budgetUsedMs: number;
   overBudget: boolean;
   condition: string;
-  /** Names the condition reads as one array, in order, and their positions. */
-  frameNames: string[];
-  frameIndex: Map<string, number>;
-  /** Names probes refer to that are declared nowhere around the location. */
-  globals: Set<string>;
-  /** Names that cannot be read here (scope analysis, or a failed read at a hit): never in the array. */
-  unreadable: Set<string>;
+  frame: FrameReader;
   probes: ActiveProbe[];
   site: HitSite;
   target: ResolvedTarget;
-}
-
-/** What a name read one by one gives when V8 cannot resolve it at the location. */
-const UNRESOLVABLE: unique symbol = Symbol('periscope.unresolvable');
-
-/** A ReferenceError thrown by V8 (checked by prototype: `instanceof` could run application code). */
-function isReferenceError(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && !isProxy(err) && getPrototypeOf(err) === ReferenceErrorPrototype;
-}
-
-/** A global variable's value, read without running a getter; absent unless it is a data property. */
-function readGlobal(name: string): unknown {
-  const v = readDataProperty(globalThis, name);
-  return v === NO_VALUE ? NOT_IN_SCOPE : v;
 }
 
 /** Probes evaluated per hit at one location at most (as dd-trace-js). */
@@ -160,10 +139,12 @@ export class BreakpointTable {
       budgetUsedMs: 0,
       overBudget: false,
       condition: '',
-      frameNames: [],
-      frameIndex: new Map(),
-      unreadable: new Set(target.scope.unavailable),
-      globals: new Set(),
+      // Names dropped at a hit: the condition is rebuilt after it (a condition cannot re-set its own breakpoint).
+      frame: new FrameReader(target.scope, () =>
+        setImmediate(() => {
+          if (this.entries.get(key) === entry && entry.breakpointId !== undefined) this.apply(entry);
+        }),
+      ),
       probes: [],
       site,
       target,
@@ -176,36 +157,7 @@ export class BreakpointTable {
       },
       hit(thisValue: unknown, read: ReadFrame, readOne: Lookup): void {
         const t = performance.now();
-        const readSafely = (name: string): unknown => {
-          if (!usableName(name)) return NOT_IN_SCOPE;
-          try {
-            return readOne(name);
-          } catch (err) {
-            // A ReferenceError: optimised away, in its dead zone, or not a variable here.
-            // Anything else (a stack overflow in a deep recursion) says nothing about the name.
-            return isReferenceError(err) ? UNRESOLVABLE : NOT_IN_SCOPE;
-          }
-        };
-        let values: unknown[];
-        try {
-          values = read();
-        } catch {
-          // A name scope analysis thought readable is not (a dead zone it could not see, a
-          // variable V8 optimised away): read each on its own for this hit, and leave the
-          // unresolvable ones out of the array from the next hit on.
-          values = entry.frameNames.map(readSafely);
-          table.dropUnresolvable(entry, values);
-        }
-        const index = entry.frameIndex;
-        const { unreadable, globals } = entry;
-        const lookup = (name: string): unknown => {
-          const i = index.get(name);
-          if (i !== undefined && i < values.length) return values[i];
-          if (unreadable.has(name)) return NOT_IN_SCOPE;
-          if (globals.has(name)) return readGlobal(name);
-          const v = readSafely(name);
-          return v === UNRESOLVABLE ? NOT_IN_SCOPE : v;
-        };
+        const lookup = entry.frame.lookup(read, readOne);
         const probes = entry.probes;
         const n = Math.min(probes.length, MAX_PROBES_PER_HIT);
         for (let i = 0; i < n; i++) {
@@ -222,23 +174,6 @@ export class BreakpointTable {
     };
     entry.runtimeId = this.runtime.register(entry);
     return entry;
-  }
-
-  /**
-   * Names that could not be resolved leave the array, applied after the hit (a condition cannot
-   * re-set its own breakpoint); in `values` they become NOT_IN_SCOPE.
-   */
-  private dropUnresolvable(entry: LocationEntry, values: unknown[]): void {
-    const before = entry.unreadable.size;
-    entry.frameNames.forEach((name, i) => {
-      if (values[i] !== UNRESOLVABLE) return;
-      entry.unreadable.add(name);
-      values[i] = NOT_IN_SCOPE;
-    });
-    if (entry.unreadable.size === before) return;
-    setImmediate(() => {
-      if (this.entries.get(entry.key) === entry && entry.breakpointId !== undefined) this.apply(entry);
-    });
   }
 
   /** Adds to a location's estimated CPU cost; over budget, its probes are disabled (next turn). */
@@ -289,25 +224,9 @@ export class BreakpointTable {
 
   private apply(entry: LocationEntry): AttachResult {
     this.cancelRearm(entry);
-    // The frame's variables, then the module-level names a probe refers to; names known to be
-    // unreadable here are left out and read as absent. A name declared nowhere around the
-    // location is a global: read from the global object in-process, as a data property only, so
-    // that no getter of the application runs.
-    const names = new Set([...entry.site.args, ...entry.site.locals]);
-    const moduleNames = new Set(entry.target.scope.moduleNames);
-    entry.globals.clear();
-    for (const p of entry.probes) {
-      for (const n of p.referencedNames) {
-        const name = entry.site.generatedNames.get(n) ?? n;
-        if (names.has(name) || entry.unreadable.has(name)) continue;
-        if (moduleNames.has(name)) names.add(name);
-        else entry.globals.add(name);
-      }
-    }
-    const frameNames = [...names].filter((n) => usableName(n) && !entry.unreadable.has(n));
-    const condition = buildCondition(entry.runtimeId, frameNames);
-    entry.frameNames = frameNames;
-    entry.frameIndex = new Map(frameNames.map((n, i) => [n, i]));
+    const referenced: string[] = [];
+    for (const p of entry.probes) for (const n of p.referencedNames) referenced.push(entry.site.generatedNames.get(n) ?? n);
+    const condition = buildCondition(entry.runtimeId, entry.frame.update(referenced));
     if (condition === entry.condition && entry.breakpointId) return { ok: true, actualLine: entry.target.lineNumber };
     if (entry.breakpointId) {
       this.session.tryPost('Debugger.removeBreakpoint', { breakpointId: entry.breakpointId });
