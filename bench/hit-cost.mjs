@@ -1,8 +1,8 @@
 // Per-hit cost of line probes, in-process (run with --expose-gc): the same function called in a tight loop with no
 // probe, then with each kind of probe, rounds alternating. Prints one JSON object per scenario.
 import { createRequire } from 'node:module';
-import { Session } from 'node:inspector';
 import { start } from '@periscope/agent';
+import { v8Floor } from './v8-floor.mjs';
 
 const require = createRequire(import.meta.url);
 const { handle } = require('./target.cjs');
@@ -33,20 +33,7 @@ const scenarios = {
 const ITER = Number(process.env.BENCH_ITER ?? 1000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 
-// The V8 floor: a bare breakpoint whose condition is the literal `false`, set by a second
-// inspector session with no agent code involved.
-const floorSession = new Session();
-floorSession.connect();
-let targetUrl;
-floorSession.on('Debugger.scriptParsed', (m) => {
-  if (m.params.url.endsWith('bench/target.cjs')) targetUrl = m.params.url;
-});
-// Enabled only while the floor is measured, and the agent is stopped meanwhile: an enabled
-// session is sent every script V8 compiles, including each condition evaluation, so each
-// scenario runs with exactly one session, as an application with the agent does.
-floorSession.post('Debugger.enable');
-floorSession.post('Debugger.disable');
-let floorBreakpoint;
+const floorBreakpoint = v8Floor();
 scenarios['V8 floor: bare breakpoint, condition `false` (no agent code)'] = 'floor';
 const order = { id: 7, price: 12.5, customer: { name: 'Ada', tier: 'gold' }, items: [1, 2, 3] };
 const samplesInit = () => Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
@@ -57,8 +44,7 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const [name, extra] of Object.entries(scenarios)) {
     if (extra === 'floor') {
       await agent.stop();
-      floorSession.post('Debugger.enable');
-      floorSession.post('Debugger.setBreakpointByUrl', { url: targetUrl, lineNumber: 5, condition: 'false' }, (e, r) => (floorBreakpoint = r.breakpointId));
+      floorBreakpoint.arm();
     } else if (extra) {
       const { keepArmed, ...fields } = extra;
       const info = agent.addProbe({ id: 'bench', version: version++, type: 'LOG_PROBE', where, template: 'hit', ...fields });
@@ -81,8 +67,7 @@ for (let round = 0; round < ROUNDS; round++) {
     delivered[name] = sink.events - eventsBefore;
     samples[name].push(ns);
     if (extra === 'floor') {
-      floorSession.post('Debugger.removeBreakpoint', { breakpointId: floorBreakpoint });
-      floorSession.post('Debugger.disable');
+      floorBreakpoint.disarm();
       agent = start(options);
     }
     else agent.removeProbe('bench');

@@ -4,8 +4,8 @@
 // Alternates, in one process, the V8 floor (bare breakpoint, condition `false`, agent stopped)
 // and a Periscope snapshot probe sampled on every hit. Prints one JSON object per scenario.
 import { createRequire } from 'node:module';
-import { Session } from 'node:inspector';
 import { start } from '@periscope/agent';
+import { v8Floor } from './v8-floor.mjs';
 
 const require = createRequire(import.meta.url);
 const { handle } = require('./target.cjs');
@@ -18,14 +18,7 @@ const order = { id: 7, price: 12.5, customer: { name: 'Ada', tier: 'gold' }, ite
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
-const floorSession = new Session();
-floorSession.connect();
-let targetUrl;
-floorSession.on('Debugger.scriptParsed', (m) => {
-  if (m.params.url.endsWith('bench/target.cjs')) targetUrl = m.params.url;
-});
-floorSession.post('Debugger.enable');
-floorSession.post('Debugger.disable');
+const floor = v8Floor();
 
 /** Median hit time, and median time of the turn after it (where the event is serialised). */
 async function measure() {
@@ -48,12 +41,9 @@ const samples = { floor: [], snapshot: [], 'no probe': [] };
 for (let round = 0; round < ROUNDS; round++) {
   samples['no probe'].push(await measure());
 
-  let breakpointId;
-  floorSession.post('Debugger.enable');
-  floorSession.post('Debugger.setBreakpointByUrl', { url: targetUrl, lineNumber: 5, condition: 'false' }, (e, r) => (breakpointId = r.breakpointId));
+  floor.arm();
   samples.floor.push(await measure());
-  floorSession.post('Debugger.removeBreakpoint', { breakpointId });
-  floorSession.post('Debugger.disable');
+  floor.disarm();
 
   const agent = start(options);
   const info = agent.addProbe({ id: 'paced', version: round, type: 'LOG_PROBE', where: { sourceFile: 'bench/target.cjs', lines: ['6'] }, template: 'hit', captureSnapshot: true, sampling: { snapshotsPerSecond: 1e9 } });
