@@ -43,6 +43,10 @@ export class FrameReader {
     this.globals.clear();
     for (const name of referenced) {
       if (names.has(name) || this.unreadable.has(name)) continue;
+      if (this.scope.insideWith) {
+        this.unreadable.add(name); // even a global would be looked up on the `with` object first
+        continue;
+      }
       if (moduleNames.has(name)) names.add(name);
       else this.globals.add(name);
     }

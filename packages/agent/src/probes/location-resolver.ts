@@ -185,7 +185,7 @@ export class LocationResolver {
     const parsed = this.parse(script);
     const scope: ScopeAtPosition = parsed
       ? scopeAt(parsed, loc.lineNumber, loc.columnNumber ?? 0)
-      : { args: [], locals: [], unavailable: [], moduleNames: [], topLevel: false, functionName: '', declaredAt: new Map() };
+      : { args: [], locals: [], unavailable: [], moduleNames: [], insideWith: false, topLevel: false, functionName: '', declaredAt: new Map() };
     const originalNames = new Map<string, string>();
     if (map && parsed) {
       for (const [name, offset] of scope.declaredAt) {

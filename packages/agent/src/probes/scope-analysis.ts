@@ -21,6 +21,8 @@ export interface ScopeAtPosition {
   unavailable: string[];
   /** Module-level names (not captured inside a function); any other undeclared name is a global. */
   moduleNames: string[];
+  /** Inside a `with` body: no name can be read without possibly running the object's code. */
+  insideWith: boolean;
   /** True when the position is not inside any function: module top-level code. */
   topLevel: boolean;
   /** Name of the innermost function, '' when anonymous or top-level. */
@@ -194,6 +196,9 @@ function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>)
       (asArgs ? args : locals).push(n);
     }
   };
+  // Inside `with (obj) { … }` every identifier is looked up on `obj` first, which can run its
+  // getters or Proxy traps: nothing is read there.
+  const withBody = chain.some((n) => n.type === 'WithStatement' && isNode(n['body']) && n['body'].start <= offset && offset < n['body'].end);
   for (let i = chain.length - 1; i >= 0; i--) {
     const n = chain[i]!;
     const names: string[] = [];
@@ -248,7 +253,9 @@ function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>)
     }
     add(names, false, visible);
   }
-  return { args, locals, unavailable, moduleNames: moduleNames.filter((n) => !seen.has(n)), topLevel: innermostFn === undefined, functionName, declaredAt };
+  const topLevel = innermostFn === undefined;
+  if (withBody) return { args: [], locals: [], unavailable: [...args, ...locals, ...unavailable, ...moduleNames], moduleNames: [], insideWith: true, topLevel, functionName, declaredAt };
+  return { args, locals, unavailable, moduleNames: moduleNames.filter((n) => !seen.has(n)), insideWith: false, topLevel, functionName, declaredAt };
 }
 
 /** The function whose body holds chain[i], or undefined at top level. */

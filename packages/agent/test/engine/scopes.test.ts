@@ -18,6 +18,8 @@ test('a snapshot reads exactly the variables V8 holds at the line, from the firs
       if (m && !text.includes('const m =')) probeLines.set(m[1]!, i + 1);
     });
   assert.ok(probeLines.size >= 10);
+  const withLine = readFileSync(path.join(dir, 'legacy.js'), 'utf8').split('\n').findIndex((l) => l.includes('// with-probe')) + 1;
+  const baseline = JSON.parse((await runApp({ cwd: dir, args: ['app.js'], preload: false })).stdout) as { traps: number };
   const run = await runApp({
     cwd: dir,
     args: ['app.js'],
@@ -32,10 +34,16 @@ test('a snapshot reads exactly the variables V8 holds at the line, from the firs
         ]),
         sampling: { snapshotsPerSecond: 1000 },
       }),
+      logProbe('with', 'legacy.js', withLine, {
+        captureSnapshot: true,
+        template: 'a is {a}',
+        segments: [{ str: 'a is ' }, { dsl: 'a', json: { ref: 'a' } }],
+        sampling: { snapshotsPerSecond: 1000 },
+      }),
     ],
   });
   assert.equal(run.code, 0, run.stderr);
-  const { truth, getterCalls } = JSON.parse(run.stdout) as { truth: Record<string, string[]>; getterCalls: number };
+  const { truth, getterCalls, traps } = JSON.parse(run.stdout) as { truth: Record<string, string[]>; getterCalls: number; traps: number };
   assert.deepEqual(Object.keys(truth).sort(), [...probeLines.keys()].sort(), 'V8 paused on every marked line');
 
   const hasValue = (v: CapturedValue) => v.type !== 'undefined';
@@ -63,6 +71,15 @@ test('a snapshot reads exactly the variables V8 holds at the line, from the firs
     assert.deepEqual(failed, ['sideEffect', 'typo']);
   }
   assert.equal(getterCalls, 0);
+  // Inside `with (proxy)` nothing is read: the proxy's traps run only for the application.
+  assert.equal(traps, baseline.traps);
+  const withEvents = eventsOf(run, 'with');
+  assert.ok(withEvents.length >= 1);
+  for (const e of withEvents) {
+    const ctx = e.debugger.snapshot.captures!.lines![String(withLine)]!;
+    assert.deepEqual([...Object.keys(ctx.arguments ?? {}), ...Object.keys(ctx.locals ?? {})].filter((n) => n !== 'this'), []);
+    assert.equal(e.message, 'a is {ReferenceError: a is not defined}');
+  }
   // Hits where reading every name at once failed and the names were read one by one.
   assert.equal(eventsOf(run, 'shadowed').length, 2);
   const method = eventsOf(run, 'method')[0]!.debugger.snapshot.captures!.lines![String(probeLines.get('method'))]!;
