@@ -33,8 +33,7 @@ export interface ProbeEnvironment {
   language: ProbeLanguage;
   globalSnapshotLimiter: WindowLimiter;
   captureTimeoutMs: number;
-  /** Stack at the hit, source-mapped, innermost first. */
-  /** Records the stack at the hit; the outbox formats it when the event leaves. */
+  /** Records the stack at the hit; the outbox formats it (source-mapped, innermost first) when the event leaves. */
   stack(): PendingStack;
   /** The active trace and span, when a tracer has one. */
   traceContext(): { trace_id: string; span_id: string } | undefined;

@@ -7,8 +7,9 @@
  * - an enclosing function's variable is listed only when some function nested in it refers to
  *   it (V8 keeps the others on the enclosing function's stack, out of reach; dd-trace-js's scope
  *   view omits them too), or when that function calls `eval` or uses `with`.
- * Limits: names come from declarations, so variables introduced by `eval` or `with` are not
- * seen; a read that still fails is handled at run time (see breakpoints.ts).
+ * Inside a `with` body nothing is listed: every identifier there is looked up on the object
+ * first. Limits: names come from declarations, so variables introduced by `eval` or `with` are
+ * not seen; a read that still fails is handled at run time (see frame-reader.ts).
  */
 import { parseSync } from 'oxc-parser';
 

@@ -116,9 +116,9 @@ export const usableName = (n: string): boolean => IDENTIFIER.test(n) && !RESERVE
  * character, and a `switch` over 30 names costs ~18 µs more than over 5), so it is kept short:
  * the sampled-out path is one global lookup and one call, and the frame's variables are read by
  * one array literal. `frameNames` should all be readable at the location (scope analysis makes
- * them so); any other name, or all of them when reading the array throws, is read on its own by
- * a direct `eval` of the identifier in the frame's scope, compiled only when it is called. The
- * runtime only ever passes it names that `usableName` accepts.
+ * them so); when reading the array throws, each name is read on its own by a direct `eval` of
+ * the identifier in the frame's scope, compiled only when it is called (see
+ * probes/frame-reader.ts, which only ever passes it names that `usableName` accepts).
  */
 export function buildCondition(locationId: number, frameNames: readonly string[]): string {
   const rt = RUNTIME_GLOBAL;

@@ -4,7 +4,7 @@
  */
 import type { StackFrame } from '@periscope/protocol';
 import { fileURLToPath } from 'node:url';
-import { withStackTraceLimit } from '../safe/reflect.js';
+import { withPrepareStackTrace, withStackTraceLimit } from '../safe/reflect.js';
 
 export interface FrameMapper {
   /** Maps a 1-based generated position of a file path to the original one, if it has a map. */
@@ -60,17 +60,13 @@ export function recordStack(omitAbove: Function): PendingStack {
  * condition's evaluation that were recorded are skipped.
  */
 export function formatStack(pending: PendingStack, isAgentFile: (file: string) => boolean, mapper: FrameMapper | undefined): StackFrame[] {
-  const originalPrepare = Error.prepareStackTrace;
   let sites: NodeJS.CallSite[] = [];
   try {
-    // V8 formats a recorded stack on first access, with the hook installed at that moment.
-    Error.prepareStackTrace = (_err, callSites) => callSites;
-    const stack = pending.stack;
+    // V8 formats a recorded stack on first access, with the hook in place at that moment.
+    const stack = withPrepareStackTrace((_err, callSites) => callSites, () => pending.stack);
     if (Array.isArray(stack)) sites = stack as NodeJS.CallSite[];
   } catch {
     sites = [];
-  } finally {
-    Error.prepareStackTrace = originalPrepare;
   }
   const frames: StackFrame[] = [];
   let started = false;

@@ -3,7 +3,7 @@
  * no `Symbol.hasInstance`. Everything the capture layer and the expression language read goes
  * through here. Proxies are detected first, because even `Object.getPrototypeOf` runs a trap.
  */
-import { ErrorConstructor, getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isProxy } from './intrinsics.js';
+import { defineProperty, ErrorConstructor, getOwnPropertyDescriptor, getPrototypeOf, hasOwn, isProxy } from './intrinsics.js';
 
 export { isProxy };
 
@@ -95,5 +95,31 @@ export function withStackTraceLimit<T>(limit: number, fn: () => T): T {
     return fn();
   } finally {
     ErrorConstructor.stackTraceLimit = previous as number;
+  }
+}
+
+/**
+ * Runs `fn` with `hook` as the `Error.prepareStackTrace` that Node consults when a recorded stack
+ * is formatted (it reads it from the current global `Error`), and returns undefined without
+ * running `fn` when that cannot be done without running application code: a global `Error` or
+ * a `prepareStackTrace` that is an accessor or a Proxy, or an `Error` that cannot be changed.
+ */
+export function withPrepareStackTrace<T>(hook: (error: Error, sites: NodeJS.CallSite[]) => unknown, fn: () => T): T | undefined {
+  const global = getOwnPropertyDescriptor(globalThis, 'Error');
+  const ErrorNow = global && hasOwn(global, 'value') ? (global.value as unknown) : undefined;
+  if (typeof ErrorNow !== 'function') return undefined;
+  const current = readProperty(ErrorNow, 'prepareStackTrace').kind;
+  if (current === 'accessor' || current === 'proxy') return undefined;
+  const own = getOwnPropertyDescriptor(ErrorNow, 'prepareStackTrace');
+  try {
+    defineProperty(ErrorNow, 'prepareStackTrace', { value: hook, writable: true, configurable: true, enumerable: own?.enumerable ?? false });
+  } catch {
+    return undefined; // frozen, or a non-configurable property
+  }
+  try {
+    return fn();
+  } finally {
+    if (own) defineProperty(ErrorNow, 'prepareStackTrace', own);
+    else delete (ErrorNow as { prepareStackTrace?: unknown }).prepareStackTrace;
   }
 }

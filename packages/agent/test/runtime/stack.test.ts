@@ -49,3 +49,39 @@ test('an application-defined Error.stackTraceLimit accessor is never called', ()
   assert.equal(seen, 3);
   assert.equal(Error.stackTraceLimit, original.value);
 });
+
+test('an application-defined Error.prepareStackTrace accessor is never called: the stack is left out instead', () => {
+  const original = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+  const restore = () => {
+    if (original) Object.defineProperty(Error, 'prepareStackTrace', original);
+    else delete (Error as { prepareStackTrace?: unknown }).prepareStackTrace;
+  };
+  const pending = userCode(new Entry()) as ReturnType<typeof recordStack>;
+  let calls = 0;
+  Object.defineProperty(Error, 'prepareStackTrace', {
+    configurable: true,
+    get: () => {
+      calls++;
+      return undefined;
+    },
+    set: () => {
+      calls++;
+    },
+  });
+  try {
+    assert.deepEqual(formatStack(pending, () => false, undefined), []);
+    assert.equal(calls, 0);
+  } finally {
+    restore();
+  }
+  // With a plain hook of the application's, frames are formatted and its hook is put back.
+  const mine = () => 'app';
+  Error.prepareStackTrace = mine;
+  try {
+    const again = userCode(new Entry()) as ReturnType<typeof recordStack>;
+    assert.equal(formatStack(again, () => false, undefined)[0]!.function, 'userCode');
+    assert.equal(Error.prepareStackTrace, mine);
+  } finally {
+    restore();
+  }
+});
