@@ -80,19 +80,23 @@ describe('periscope CLI against a spawned `periscope server`', () => {
 
   test('tail prints snapshots as they arrive, readable and --json', async () => {
     const added = JSON.parse((await cli(['probe', 'add', 'src/cart.ts:7', '--snapshot', '--service', 'cart', '--server', url, '--json'])).stdout);
-    const tail = (json: boolean) =>
-      new Promise<{ code: number; stdout: string }>((resolve) => {
-        const child = spawn(NODE, [BIN, 'tail', '--server', url, '--probe', added.id.slice(0, 8), '--count', '1', ...(json ? ['--json'] : [])], {
-          env: { ...process.env, NO_COLOR: '1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        child.stdout!.on('data', (d) => (stdout += d));
-        child.on('exit', (code) => resolve({ code: code ?? 1, stdout }));
+    // Each tail says on stderr when its stream is subscribed; the event is posted only after both did.
+    const tail = (json: boolean) => {
+      const child = spawn(NODE, [BIN, 'tail', '--server', url, '--probe', added.id.slice(0, 8), '--count', '1', ...(json ? ['--json'] : [])], {
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-    const readable = tail(false);
-    const json = tail(true);
-    await new Promise((r) => setTimeout(r, 800)); // both streams connected
+      let stdout = '';
+      child.stdout!.on('data', (d) => (stdout += d));
+      const subscribed = new Promise<void>((resolve) => createInterface({ input: child.stderr! }).once('line', () => resolve()));
+      const done = new Promise<{ code: number; stdout: string }>((resolve) => child.on('exit', (code) => resolve({ code: code ?? 1, stdout })));
+      return { subscribed, done };
+    };
+    const readableTail = tail(false);
+    const jsonTail = tail(true);
+    await Promise.all([readableTail.subscribed, jsonTail.subscribed]);
+    const readable = readableTail.done;
+    const json = jsonTail.done;
     const event = {
       ddsource: 'dd_debugger',
       service: 'cart',
@@ -117,6 +121,21 @@ describe('periscope CLI against a spawned `periscope server`', () => {
     assert.match(r1.stdout, /total=42/);
     assert.equal(r2.code, 0);
     assert.equal(JSON.parse(r2.stdout.trim().split('\n')[0]!).message, 'cart total 42');
+  });
+
+  test('tail refuses a probe id that matches nothing or several probes', async () => {
+    const a = JSON.parse((await cli(['probe', 'add', 'src/a.ts:1', '--snapshot', '--server', url, '--json'])).stdout);
+    const b = JSON.parse((await cli(['probe', 'add', 'src/b.ts:1', '--snapshot', '--server', url, '--json'])).stdout);
+    const none = await cli(['tail', '--probe', 'zzzz-no-such-probe', '--server', url]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /no probe matches "zzzz-no-such-probe"/);
+    // The shared leading characters of two ids (an empty prefix matches every probe).
+    let common = 0;
+    while (a.id[common] === b.id[common]) common++;
+    const several = await cli(['tail', '--probe', a.id.slice(0, common), '--server', url]);
+    assert.equal(several.code, 1);
+    assert.match(several.stderr, /matches \d+ probes/);
+    assert.ok(several.stderr.includes(a.id) && several.stderr.includes(b.id));
   });
 
   test('symbols search prints a table and --json', async () => {

@@ -92,8 +92,14 @@ export async function tailCommand(args: string[], client: ApiClient, io: CliIo):
   if (probeId !== undefined) {
     // Accept the short ids `probe ls` prints.
     const { probes } = await client.json<{ probes: Array<{ id: string }> }>('/api/v1/probes');
-    const matches = probes.filter((p) => p.id === probeId || p.id.startsWith(probeId!));
-    if (matches.length === 1) probeId = matches[0]!.id;
+    const exact = probes.find((p) => p.id === probeId);
+    const matches = exact ? [exact] : probes.filter((p) => p.id.startsWith(probeId!));
+    // Waiting forever on an id that matches nothing (or on the wrong one of several) helps nobody.
+    if (matches.length === 0) throw new CliError(`no probe matches "${probeId}": \`periscope probe ls\` lists the ids`);
+    if (matches.length > 1) {
+      throw new CliError(`"${probeId}" matches ${matches.length} probes (${matches.map((p) => p.id).join(', ')}): give more of the id`);
+    }
+    probeId = matches[0]!.id;
   }
   const query = new URLSearchParams();
   if (probeId) query.set('probeId', probeId);
@@ -101,7 +107,9 @@ export async function tailCommand(args: string[], client: ApiClient, io: CliIo):
   const abort = new AbortController();
   void io.interrupted.then(() => abort.abort());
   const res = await client.fetch(`/api/v1/events/stream?${query}`, { signal: abort.signal });
-  if (!values.json) io.err(paint(`waiting for events${probeId ? ` of probe ${probeId}` : ''}… (Ctrl-C to stop)\n`, 'dim', io.color));
+  // On stderr even with --json (stdout stays pure JSON lines): it says the stream is subscribed, so a
+  // script can trigger events only once they cannot be missed.
+  io.err(paint(`waiting for events${probeId ? ` of probe ${probeId}` : ''}… (Ctrl-C to stop)\n`, 'dim', io.color));
   let seen = 0;
   try {
     for await (const frame of sseFrames(res.body!)) {
