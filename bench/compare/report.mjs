@@ -218,9 +218,11 @@ const NOTES = [
     'tracer runs with its HTTP/net/dns/fetch integrations off (`DD_TRACE_DISABLED_INSTRUMENTATIONS`) and telemetry, ' +
     'crash tracking and the startup log off: no request makes a span. Periscope runs as ' +
     '`node --import @periscope/agent/register` with its defaults.',
-  '- “events / hits” counts what reached the backend. Periscope queues events for upload in the application ' +
-    'thread, and a tight synchronous loop keeps that thread from uploading: its queue holds 4096 events and drops ' +
-    'the rest (bounded memory). dd-trace uploads from its worker thread, which runs during the loop.',
+  '- “events / hits” counts what reached the backend. The tight loop yields to the event loop after each batch ' +
+    '(batches grow until one takes ≥ 1 ms), inside the timed span: Periscope serialises its events on the next ' +
+    'turn of the application thread, and that work is in its figures. Its queue between hit and serialisation ' +
+    'holds 1024 events (bounded memory); events beyond it, and beyond the transport’s own bounded queue while ' +
+    'an upload is in flight, are dropped and counted. dd-trace uploads from its worker thread.',
     '- Timing figures are from a shared 2-core VM and vary by tens of percent from run to run; compare ratios ' +
     'within one run, not across runs.',
 ];
