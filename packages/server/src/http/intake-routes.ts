@@ -1,6 +1,6 @@
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import multipart from '@fastify/multipart';
+import multipart, { type Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ServerError, badRequest, payloadTooLarge } from '../errors/index.js';
 import { gunzipBounded, looksGzipped } from '../intake/bounded-gunzip.js';
@@ -108,6 +108,41 @@ function partsCapExceeded(req: FastifyRequest, cap: number): boolean {
 }
 
 /**
+ * Counts the bytes of every part a multipart request streams, across all its parts, and throws
+ * 413 as soon as they exceed the cap. Content-Length is only a shortcut: a chunked upload has
+ * none, and per-part limits alone would let one request buffer `files × fileSize`.
+ */
+class PartBudget {
+  #used = 0;
+  constructor(
+    readonly cap: number,
+    readonly what: string,
+  ) {}
+
+  /** Reads one part into memory, charging its bytes to the request as they arrive. */
+  async read(part: Multipart): Promise<Buffer> {
+    if (part.type !== 'file') {
+      const data = Buffer.from(String(part.value));
+      this.#charge(data.length);
+      return data;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of part.file as AsyncIterable<Buffer>) {
+      this.#charge(chunk.length);
+      chunks.push(chunk);
+    }
+    // busboy ends a file stream at its per-file limit instead of failing.
+    if (part.file.truncated) throw payloadTooLarge(`${this.what} exceeds the ${this.cap}-byte limit`);
+    return Buffer.concat(chunks);
+  }
+
+  #charge(bytes: number): void {
+    this.#used += bytes;
+    if (this.#used > this.cap) throw payloadTooLarge(`${this.what} exceeds the ${this.cap}-byte limit`);
+  }
+}
+
+/**
  * The endpoints a Datadog agent offers tracers for live debugging: Remote Config, probe events,
  * probe statuses and Symbol Database uploads.
  */
@@ -151,9 +186,11 @@ export async function intakeRoutes(app: FastifyInstance, ctx: ServerContext): Pr
   app.post('/debugger/v1/diagnostics', { schema: { querystring: ddtagsQuerySchema } }, async (req, reply) => {
     const items: unknown[] = [];
     if (req.isMultipart()) {
-      if (partsCapExceeded(req, options.bodyLimitBytes)) throw payloadTooLarge(`request body exceeds the ${options.bodyLimitBytes}-byte limit`);
+      const what = 'request body';
+      if (partsCapExceeded(req, options.bodyLimitBytes)) throw payloadTooLarge(`${what} exceeds the ${options.bodyLimitBytes}-byte limit`);
+      const budget = new PartBudget(options.bodyLimitBytes, what);
       for await (const part of req.parts()) {
-        const text = part.type === 'file' ? (await part.toBuffer()).toString('utf8') : String(part.value);
+        const text = (await budget.read(part)).toString('utf8');
         if (part.fieldname !== 'event') continue;
         let parsed: unknown;
         try {
@@ -179,10 +216,11 @@ export async function intakeRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     if (partsCapExceeded(req, options.symbolUploadLimitBytes)) {
       throw payloadTooLarge(`symbol upload exceeds the ${options.symbolUploadLimitBytes}-byte limit`);
     }
+    const budget = new PartBudget(options.symbolUploadLimitBytes, 'symbol upload');
     const events: Array<Record<string, unknown>> = [];
     const files: Array<{ name: string; data: Buffer }> = [];
     for await (const part of req.parts({ limits: { fileSize: options.symbolUploadLimitBytes } })) {
-      const data = part.type === 'file' ? await part.toBuffer() : Buffer.from(String(part.value));
+      const data = await budget.read(part);
       if (part.fieldname === 'event') {
         let parsed: unknown;
         try {
@@ -198,11 +236,18 @@ export async function intakeRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     }
     if (files.length === 0) throw badRequest('symbol upload has no "file" part');
     // Decode and validate everything before storing anything: a bad batch stores nothing.
+    // The inflation cap holds for the request as a whole, so many parts cannot multiply it.
     const attachments = [];
+    let inflated = 0;
     for (let i = 0; i < files.length; i++) {
       const { name, data } = files[i]!;
       const what = `file part ${i + 1} (${name})`;
-      const raw = looksGzipped(data) ? await gunzipBounded(data, options.maxInflatedBytes, what) : data;
+      const left = options.maxInflatedBytes - inflated;
+      const raw = looksGzipped(data) ? await gunzipBounded(data, left, what, options.maxInflatedBytes) : data;
+      inflated += raw.length;
+      if (inflated > options.maxInflatedBytes) {
+        throw payloadTooLarge(`the files of this symbol upload hold more than ${options.maxInflatedBytes} bytes in total (the server's decompression limit)`);
+      }
       let json: unknown;
       try {
         json = JSON.parse(raw.toString('utf8'));

@@ -4,6 +4,39 @@ import { gzipSync } from 'node:zlib';
 import { startServer } from '../../src/index.js';
 import { http, startTestServer, type TestServer } from '../helpers/test-server.js';
 
+interface RawPart {
+  name: string;
+  filename?: string;
+  contentType?: string;
+  data: Buffer | string;
+}
+
+/** A multipart/form-data body built by hand, so a test controls every byte. */
+function multipartBody(parts: RawPart[]): { contentType: string; body: Buffer } {
+  const boundary = '----periscope-test-boundary';
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disposition = `form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}`;
+    const head = `--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.contentType ? `Content-Type: ${p.contentType}\r\n` : ''}\r\n`;
+    chunks.push(Buffer.from(head), Buffer.from(p.data), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { contentType: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat(chunks) };
+}
+
+/** POSTs a body as a stream: fetch then sends it chunked, with no Content-Length. */
+async function postChunked(url: string, contentType: string, body: Buffer): Promise<{ status: number; body: any; chunked: boolean }> {
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < body.length; i += 16 * 1024) controller.enqueue(body.subarray(i, i + 16 * 1024));
+      controller.close();
+    },
+  });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body: stream, duplex: 'half' } as RequestInit);
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, chunked: true };
+}
+
 describe('limits and authentication', () => {
   let t: TestServer;
   before(async () => {
@@ -52,6 +85,69 @@ describe('limits and authentication', () => {
     form.append('file', new Blob([Buffer.alloc(300 * 1024, 1)], { type: 'application/gzip' }), 'f.gz');
     const res = await fetch(`${t.url}/symdb/v1/input`, { method: 'POST', body: form });
     assert.equal(res.status, 413);
+  });
+
+  test('chunked multipart uploads (no Content-Length) are capped by the bytes they stream', async () => {
+    const probe = await http(`${t.url}/api/v1/probes`, { body: { target: 'src/chunked.ts:1' } });
+    assert.equal(probe.status, 201);
+    const statuses = (runtimeId: string, padding: number) =>
+      JSON.stringify([
+        { ddsource: 'dd_debugger', service: 'chunked', message: 'p'.repeat(padding), debugger: { diagnostics: { probeId: probe.body.id, runtimeId, status: 'INSTALLED' } } },
+      ]);
+    // Two 40 KiB parts: each under the 64 KiB limit, together over it.
+    const over = multipartBody([
+      { name: 'event', filename: 'a.json', contentType: 'application/json', data: statuses('rt-over-1', 40 * 1024) },
+      { name: 'event', filename: 'b.json', contentType: 'application/json', data: statuses('rt-over-2', 40 * 1024) },
+    ]);
+    const rejected = await postChunked(`${t.url}/debugger/v1/diagnostics`, over.contentType, over.body);
+    assert.equal(rejected.status, 413);
+    assert.equal(rejected.body.error.code, 'PERISCOPE_ERR_PAYLOAD_TOO_LARGE');
+    assert.match(rejected.body.error.message, /request body exceeds the 65536-byte limit/);
+    // Under the limit, the same chunked form is accepted; nothing of the rejected request was kept.
+    const fine = multipartBody([{ name: 'event', filename: 'a.json', contentType: 'application/json', data: statuses('rt-fine', 10) }]);
+    const accepted = await postChunked(`${t.url}/debugger/v1/diagnostics`, fine.contentType, fine.body);
+    assert.equal(accepted.status, 202);
+    const seen = await http(`${t.url}/api/v1/probes/${probe.body.id}/statuses`);
+    assert.deepEqual(seen.body.instances.map((i: any) => i.runtimeId), ['rt-fine']);
+
+    // Symbol uploads: two 150 KiB files, each under the 256 KiB limit, together over it.
+    const file = (name: string) => JSON.stringify({ service: 'chunked', language: 'javascript', scopes: [], padding: 'x'.repeat(150 * 1024), name });
+    const symbols = multipartBody([
+      { name: 'event', filename: 'event.json', contentType: 'application/json', data: JSON.stringify({ service: 'chunked', runtimeId: 'r' }) },
+      { name: 'file', filename: 'a.json', contentType: 'application/json', data: file('a') },
+      { name: 'file', filename: 'b.json', contentType: 'application/json', data: file('b') },
+    ]);
+    const upload = await postChunked(`${t.url}/symdb/v1/input`, symbols.contentType, symbols.body);
+    assert.equal(upload.status, 413);
+    assert.match(upload.body.error.message, /symbol upload exceeds the 262144-byte limit/);
+  });
+
+  test('the inflation cap holds for a whole symbol upload, not per gzip part', async () => {
+    // Three parts, each inflating to ~400 KiB (under the 1 MiB cap), together ~1.2 MiB.
+    const part = (i: number) =>
+      gzipSync(
+        JSON.stringify({
+          service: 'manyparts',
+          language: 'javascript',
+          padding: ' '.repeat(400 * 1024),
+          scopes: [{ scope_type: 'MODULE', source_file: `src/m${i}.ts`, start_line: 0, end_line: 9, scopes: [{ scope_type: 'FUNCTION', name: `manyPartsFn${i}`, start_line: 1, end_line: 5 }] }],
+        }),
+      );
+    const send = (count: number) => {
+      const form = new FormData();
+      form.append('event', new Blob([JSON.stringify({ service: 'manyparts', runtimeId: 'r' })], { type: 'application/json' }), 'event.json');
+      for (let i = 0; i < count; i++) form.append('file', new Blob([part(i)], { type: 'application/gzip' }), `f${i}.json.gz`);
+      return fetch(`${t.url}/symdb/v1/input`, { method: 'POST', body: form });
+    };
+    const res = await send(3);
+    assert.equal(res.status, 413);
+    assert.match(((await res.json()) as any).error.message, /file part 3 \(f2\.json\.gz\) inflates past the 1048576-byte decompression limit of this request/);
+    // Nothing of the rejected upload is searchable; two parts fit and are stored.
+    assert.deepEqual((await http(`${t.url}/api/v1/symbols/search?q=manyPartsFn&service=manyparts`)).body.results, []);
+    const ok = await send(2);
+    assert.equal(ok.status, 202);
+    const found = (await http(`${t.url}/api/v1/symbols/search?q=manyPartsFn&service=manyparts`)).body.results.map((r: any) => r.name).sort();
+    assert.deepEqual(found, ['manyPartsFn0', 'manyPartsFn1']);
   });
 
   test('refuses to listen on a non-loopback address without an admin token and an API key', async () => {
