@@ -46,6 +46,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       sincePrune = 0;
       const deleted = events.prune(resolved.retention);
       if (deleted > 0) resolved.log('info', `retention removed ${deleted} old events`);
+      const gone = instances.prune(resolved.retention.instanceMaxAgeMs) + rcClients.prune(resolved.retention.instanceMaxAgeMs);
+      if (gone > 0) resolved.log('info', `retention forgot ${gone} instances and Remote Config clients not seen for a long time`);
     };
     const ctx: ServerContext = {
       options: resolved,

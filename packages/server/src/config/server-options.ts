@@ -84,6 +84,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     retention: {
       maxAgeMs: positive(options.retention?.maxAgeMs, DEFAULT_RETENTION.maxAgeMs, 'retention.maxAgeMs'),
       maxEvents: positive(options.retention?.maxEvents, DEFAULT_RETENTION.maxEvents, 'retention.maxEvents'),
+      instanceMaxAgeMs: positive(options.retention?.instanceMaxAgeMs, DEFAULT_RETENTION.instanceMaxAgeMs, 'retention.instanceMaxAgeMs'),
     },
     log: options.log ?? (() => {}),
   };

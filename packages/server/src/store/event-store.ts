@@ -37,9 +37,12 @@ export interface RetentionPolicy {
   maxAgeMs: number;
   /** At most this many events are kept; the oldest go first. */
   maxEvents: number;
+  /** Instances and Remote Config clients not seen for longer than this are forgotten. */
+  instanceMaxAgeMs: number;
 }
 
-export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = Object.freeze({ maxAgeMs: 7 * 24 * 3600 * 1000, maxEvents: 100_000 });
+const WEEK_MS = 7 * 24 * 3600 * 1000;
+export const DEFAULT_RETENTION: Readonly<RetentionPolicy> = Object.freeze({ maxAgeMs: WEEK_MS, maxEvents: 100_000, instanceMaxAgeMs: WEEK_MS });
 
 interface EventRow {
   id: number;
@@ -149,7 +152,7 @@ export class EventStore {
   }
 
   /** Applies the retention policy; returns how many events were deleted. */
-  prune(policy: RetentionPolicy, now = Date.now()): number {
+  prune(policy: Pick<RetentionPolicy, 'maxAgeMs' | 'maxEvents'>, now = Date.now()): number {
     return this.#db.transaction(() => {
       let deleted = this.#pruneAge.run(now - policy.maxAgeMs).changes;
       deleted += this.#pruneCount.run(policy.maxEvents).changes;

@@ -64,8 +64,12 @@ export class InstanceStore {
   readonly #getInstance;
   readonly #listServices;
   readonly #setHost;
+  readonly #pruneStatuses;
+  readonly #pruneInstances;
+  readonly #db: SqliteDatabase;
 
   constructor(db: SqliteDatabase) {
+    this.#db = db;
     this.#upsertInstance = db.prepare(
       `INSERT INTO instances (runtime_id, service, env, app_version, language, tracer_version, host, client_id, products, first_seen, last_seen)
        VALUES (@runtime_id, @service, @env, @app_version, @language, @tracer_version, @host, @client_id, @products, @now, @now)
@@ -91,6 +95,18 @@ export class InstanceStore {
        (SELECT COUNT(*) FROM instances i WHERE i.service = s.name) AS instances FROM services s ORDER BY s.name`,
     );
     this.#setHost = db.prepare("UPDATE instances SET host = ? WHERE runtime_id = ? AND host = ''");
+    // A forgotten instance's probe statuses go with it; statuses of runtimes never seen through
+    // Remote Config stay (their updated_at only moves when the status changes).
+    this.#pruneStatuses = db.prepare('DELETE FROM probe_statuses WHERE runtime_id IN (SELECT runtime_id FROM instances WHERE last_seen < ?)');
+    this.#pruneInstances = db.prepare('DELETE FROM instances WHERE last_seen < ?');
+  }
+
+  /** Forgets instances not seen for `maxAgeMs`, with their probe statuses; returns how many. */
+  prune(maxAgeMs: number, now = Date.now()): number {
+    return this.#db.transaction(() => {
+      this.#pruneStatuses.run(now - maxAgeMs);
+      return this.#pruneInstances.run(now - maxAgeMs).changes;
+    })();
   }
 
   upsert(instance: Omit<Instance, 'firstSeen' | 'lastSeen'>, now = Date.now()): void {

@@ -58,7 +58,7 @@ export class RcClientStore {
   readonly #get;
   readonly #save;
   readonly #byService;
-  readonly #byRuntime;
+  readonly #prune;
   readonly #all;
 
   constructor(db: SqliteDatabase) {
@@ -72,7 +72,7 @@ export class RcClientStore {
     );
     this.#byService = db.prepare('SELECT * FROM rc_clients WHERE service = ?');
     this.#all = db.prepare('SELECT * FROM rc_clients ORDER BY service, last_seen DESC');
-    this.#byRuntime = db.prepare('SELECT * FROM rc_clients WHERE runtime_id = ? ORDER BY last_seen DESC LIMIT 1');
+    this.#prune = db.prepare('DELETE FROM rc_clients WHERE last_seen < ?');
   }
 
   get(clientId: string): RcClientState | null {
@@ -80,9 +80,9 @@ export class RcClientStore {
     return row ? toState(row) : null;
   }
 
-  byRuntimeId(runtimeId: string): RcClientState | null {
-    const row = this.#byRuntime.get(runtimeId) as RcClientRow | undefined;
-    return row ? toState(row) : null;
+  /** Forgets clients not seen for `maxAgeMs` (a client that comes back is served from scratch); returns how many. */
+  prune(maxAgeMs: number, now = Date.now()): number {
+    return this.#prune.run(now - maxAgeMs).changes;
   }
 
   forService(service: string): RcClientState[] {

@@ -17,6 +17,7 @@ Options:
   --body-limit <bytes>     Largest request body (default 10485760)
   --retention-days <n>     Delete snapshots and logs older than this (default 7)
   --retention-events <n>   Keep at most this many snapshots and logs (default 100000)
+  --instance-days <n>      Forget instances not seen for this many days (default 7)
   --json                   Print the startup line as JSON
 `;
 
@@ -39,6 +40,7 @@ export async function serverCommand(args: string[], io: CliIo): Promise<number> 
       'body-limit': { type: 'string' },
       'retention-days': { type: 'string' },
       'retention-events': { type: 'string' },
+      'instance-days': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -48,6 +50,7 @@ export async function serverCommand(args: string[], io: CliIo): Promise<number> 
     return 0;
   }
   const days = integer(values['retention-days'], 'retention-days');
+  const instanceDays = integer(values['instance-days'], 'instance-days');
   const server = await startServer({
     port: integer(values.port, 'port') ?? DEFAULT_PORT,
     host: values.host ?? DEFAULT_HOST,
@@ -58,6 +61,7 @@ export async function serverCommand(args: string[], io: CliIo): Promise<number> 
     retention: {
       maxAgeMs: days === undefined ? undefined : days * 24 * 3600 * 1000,
       maxEvents: integer(values['retention-events'], 'retention-events'),
+      instanceMaxAgeMs: instanceDays === undefined ? undefined : instanceDays * 24 * 3600 * 1000,
     },
     log: (level, message) => {
       if (level !== 'info') io.err(`periscope ${level}: ${message}\n`);
