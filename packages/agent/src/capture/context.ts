@@ -22,7 +22,7 @@ export interface CaptureOptions {
   clock?: () => number;
 }
 
-/** An object whose key enumeration alone was costly (see README, "Huge objects"). */
+/** An object whose key listing ran the capture past its deadline (large-objects.ts). */
 export interface LargeObjectReport {
   type: string;
   /** Own property count. */
@@ -40,9 +40,10 @@ export class CaptureContext {
   /** True once the deadline passed; objects not expanded by then are marked `timeout`. */
   timedOut = false;
   /**
-   * Set when an object with more than `LARGE_OBJECT_KEYS` own properties had its keys
-   * enumerated during this capture. The engine may disable snapshots for the probe, as
-   * dd-trace-js does, since every later hit may pay the same cost.
+   * Set when an object with more than `LARGE_OBJECT_KEYS` own properties had its keys listed
+   * during this capture and the listing ended past the deadline. The object is reported as
+   * `timeout` (now and in later captures); the engine stops snapshots for the probe, as
+   * dd-trace-js does, since a new object of that size at every hit would cost the same again.
    */
   largeObject: LargeObjectReport | undefined = undefined;
   /** @internal Expansions left before the next clock read. */
@@ -75,8 +76,12 @@ export class CaptureContext {
     return true;
   }
 
-  /** Forces a clock read at the next {@link outOfTime}, after a step that may have been slow. */
-  checkClockSoon(): void {
-    this.clockCountdown = 1;
+  /** Reads the clock now, after a step that may have been slow; marks the context timed out when past the deadline. */
+  pastDeadline(): boolean {
+    if (this.timedOut) return true;
+    this.clockCountdown = CLOCK_CHECK_INTERVAL;
+    if (this.#clock() < this.deadline) return false;
+    this.timedOut = true;
+    return true;
   }
 }

@@ -243,6 +243,8 @@ export function expandFields(
   leading: ReadonlyArray<readonly [string, CapturedValue]> | undefined,
 ): CapturedValue {
   const list = ownKeysOf(obj, type, ctx);
+  // Over budget: listing its keys alone outlasted the capture's budget (large-objects.ts).
+  if (list === undefined) return { type, notCapturedReason: NOT_CAPTURED.timeout, size: ctx.keyCount };
   const extra = leading === undefined ? 0 : leading.length;
   const total = ctx.keyCount + extra;
   const max = ctx.maxFieldCount;

@@ -1,7 +1,7 @@
 /** Capture limits, redaction inside snapshots, the time budget and huge inputs (snapshots.md §4–5). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { captureValue, captureVariables, LARGE_OBJECT_KEYS, SCOPE_LIMIT_KEY } from '../../src/capture/index.js';
+import { captureValue, captureVariables, LARGE_OBJECT_KEYS, SCOPE_LIMIT_KEY, takeOverBudgetObject } from '../../src/capture/index.js';
 import { capture, makeContext, wire } from './helpers.js';
 
 const num = (n: number): { type: string; value: string } => ({ type: 'number', value: String(n) });
@@ -216,18 +216,74 @@ describe('time budget', () => {
 });
 
 describe('huge objects', () => {
-  it('enumerates a huge object once, reports it, and reuses its first keys afterwards', () => {
+  function bigObject(count: number): Record<string, number> {
     const big: Record<string, number> = {};
-    const count = LARGE_OBJECT_KEYS + 5;
     for (let i = 0; i < count; i++) big[`k${i}`] = i;
+    return big;
+  }
+
+  it('a large object listed within the budget is expanded and remembered: later captures do not list it again', () => {
+    const count = LARGE_OBJECT_KEYS + 5;
+    const big = bigObject(count);
     const first = makeContext();
     const out = wire(captureValue(big, 'big', first));
-    assert.deepEqual(first.largeObject, { type: 'Object', size: count });
+    assert.equal(first.largeObject, undefined, 'within the budget: nothing to report');
+    assert.equal(out.notCapturedReason, 'fieldCount');
     assert.equal(out.size, count);
     assert.deepEqual(Object.keys(out.fields!).slice(0, 2), ['k0', 'k1']);
 
+    // A key added since is not seen: the remembered size and keys are used, not a new listing.
+    big['added'] = 1;
     const again = makeContext();
     assert.deepEqual(wire(captureValue(big, 'big', again)), out);
-    assert.equal(again.largeObject, undefined, 'the remembered object is not enumerated again');
+    assert.equal(takeOverBudgetObject(), undefined);
+  });
+
+  it('an object whose listing ends past the deadline is timeout with its size, reported once, and never listed again', () => {
+    const count = LARGE_OBJECT_KEYS + 1;
+    const big = bigObject(count);
+    // Deadline 2 ms after the context is made; the clock advances 1 ms per reading: the read
+    // before the expansion is in time, the one right after the listing is not.
+    let t = 0;
+    const clock = (): number => t++;
+    takeOverBudgetObject();
+    const ctx = makeContext({ budgetMs: 2, clock });
+    const out = wire(captureVariables([['big', big], ['next', { a: 1 }], ['n', 7]], ctx));
+    assert.deepEqual(out['big'], { type: 'Object', notCapturedReason: 'timeout', size: count });
+    assert.deepEqual(out['next'], { type: 'Object', notCapturedReason: 'timeout' }, 'the budget is spent for what follows');
+    assert.deepEqual(out['n'], num(7));
+    assert.equal(ctx.timedOut, true);
+    assert.deepEqual(ctx.largeObject, { type: 'Object', size: count });
+    assert.deepEqual(takeOverBudgetObject(), { type: 'Object', size: count });
+    assert.equal(takeOverBudgetObject(), undefined, 'taken once');
+
+    // Later captures, even with time to spare, reuse the verdict: no listing, no report.
+    big['added'] = 1;
+    const later = makeContext();
+    const again = wire(captureVariables([['big', big], ['next', { a: 1 }]], later));
+    assert.deepEqual(again['big'], { type: 'Object', notCapturedReason: 'timeout', size: count });
+    assert.deepEqual(again['next'], { type: 'Object', fields: { a: num(1) } });
+    assert.equal(later.timedOut, false);
+    assert.equal(later.largeObject, undefined);
+    assert.equal(takeOverBudgetObject(), undefined);
+  });
+
+  it('collections of a million items are read only up to the limits', () => {
+    const n = 1_000_000;
+    const arr = new Array<number>(n).fill(1);
+    const map = new Map<number, number>();
+    const set = new Set<number>();
+    for (let i = 0; i < n; i++) {
+      map.set(i, i);
+      set.add(i);
+    }
+    const out = wire(captureVariables([['arr', arr], ['map', map], ['set', set], ['bytes', new Uint8Array(n)]], makeContext()));
+    for (const name of ['arr', 'set', 'bytes']) {
+      assert.equal(out[name]!.elements!.length, 100, name);
+      assert.equal(out[name]!.size, n, name);
+      assert.equal(out[name]!.notCapturedReason, 'collectionSize', name);
+    }
+    assert.equal(out['map']!.entries!.length, 100);
+    assert.equal(out['map']!.size, n);
   });
 });
