@@ -169,6 +169,7 @@ export async function intakeRoutes(app: FastifyInstance, ctx: ServerContext): Pr
     const stored = batch.events.length > 0 ? ctx.events.insert(batch.events) : [];
     const statuses = batch.statuses.length > 0 ? ctx.statuses.record(batch.statuses) : 0;
     for (const e of batch.events) ctx.instances.touchService(e.service);
+    for (const [runtimeId, host] of batch.hosts) ctx.instances.noteHost(runtimeId, host);
     ctx.bus.publish(stored);
     if (stored.length > 0) ctx.afterEventsStored(stored.length);
     return { stored: stored.length, statuses, rejected: batch.rejected };

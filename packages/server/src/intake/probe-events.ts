@@ -26,6 +26,17 @@ export interface IntakeBatch {
   statuses: Array<Omit<ProbeStatusRecord, 'updatedAt'>>;
   /** One message per rejected item, e.g. `item 3: debugger.snapshot.probe.id is missing`. */
   rejected: string[];
+  /**
+   * Runtime id → host name, from diagnostics that name both (the item's `hostname`/`host`, or the
+   * request's `ddtags`). Probe events name a host but no runtime id, so they cannot say whose it is.
+   */
+  hosts: Map<string, string>;
+}
+
+function hostOf(item: Json, ddtags: Map<string, string>): string | undefined {
+  return [item['hostname'], item['host'], ddtags.get('host_name'), ddtags.get('hostname'), ddtags.get('host')].find(
+    (h): h is string => typeof h === 'string' && h !== '',
+  );
 }
 
 /**
@@ -34,7 +45,7 @@ export interface IntakeBatch {
  * diagnostics statuses. Items that are neither are rejected with a reason; the rest are kept.
  */
 export function sortIntakeItems(items: readonly unknown[], ddtags: Map<string, string>, now = Date.now()): IntakeBatch {
-  const batch: IntakeBatch = { events: [], statuses: [], rejected: [] };
+  const batch: IntakeBatch = { events: [], statuses: [], rejected: [], hosts: new Map() };
   items.forEach((item, index) => {
     if (!isObject(item)) {
       batch.rejected.push(`item ${index}: not a JSON object`);
@@ -62,6 +73,8 @@ export function sortIntakeItems(items: readonly unknown[], ddtags: Map<string, s
           exception: isObject(exception) ? (exception as ProbeStatusRecord['exception']) : null,
           service: typeof item['service'] === 'string' ? item['service'] : '',
         });
+        const host = hostOf(item, ddtags);
+        if (host !== undefined) batch.hosts.set(diagnostics['runtimeId'], host);
       }
       return;
     }
@@ -78,9 +91,7 @@ export function sortIntakeItems(items: readonly unknown[], ddtags: Map<string, s
     const captures = snapshot['captures'];
     const hasCaptures = isObject(captures) && Object.keys(captures).length > 0;
     const timestamp = [item['timestamp'], snapshot['timestamp']].find((t): t is number => typeof t === 'number' && Number.isFinite(t));
-    const host = [item['hostname'], item['host'], ddtags.get('host_name'), ddtags.get('host')].find(
-      (h): h is string => typeof h === 'string' && h !== '',
-    );
+    const host = hostOf(item, ddtags);
     batch.events.push({
       snapshotId: typeof snapshot['id'] === 'string' && snapshot['id'] !== '' ? snapshot['id'] : null,
       probeId: probe['id'],

@@ -125,7 +125,10 @@ export class InstanceStore {
     });
   }
 
-  /** Fills in the host of an instance first seen without one (RC polls do not carry it). */
+  /**
+   * Fills in the host of an instance known without one: RC polls carry it only as a `host:` tag,
+   * diagnostics may name it. An instance not yet polled has no row, and the host waits for the next report.
+   */
   noteHost(runtimeId: string, host: string): void {
     if (host) this.#setHost.run(host, runtimeId);
   }

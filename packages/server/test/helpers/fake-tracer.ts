@@ -32,6 +32,8 @@ export class FakeTracer {
   targetsVersion = 0;
   backendState = '';
   applyErrors = new Map<string, string>();
+  /** Sent in `client_tracer.tags` after `runtime-id:…`; dd-trace-js sends no host tag. */
+  tags = ['host:test-host'];
 
   constructor(
     readonly url: string,
@@ -67,7 +69,7 @@ export class FakeTracer {
           service: this.identity.service,
           env: this.identity.env ?? 'test',
           app_version: this.identity.version ?? '1.0.0',
-          tags: [`runtime-id:${this.runtimeId}`, 'host:test-host'],
+          tags: [`runtime-id:${this.runtimeId}`, ...this.tags],
           extra_services: [],
         },
         capabilities: 'AkAAAAAA',

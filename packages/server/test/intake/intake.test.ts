@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { Ajv } from 'ajv';
+import { FakeTracer } from '../helpers/fake-tracer.js';
 import { http, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const fixtures = new URL('../../../test/fixtures/system-tests/', import.meta.url);
@@ -22,14 +23,14 @@ function diagnostic(probeId: string, runtimeId: string, status: string, probeVer
 }
 
 /** Posts diagnostics the way dd-trace-js does: one multipart part `event` / `event.json`. */
-async function postDiagnostics(url: string, items: object[]): Promise<number> {
+async function postDiagnostics(url: string, items: object[], query = ''): Promise<number> {
   assert.ok(
     validateDiagnostics([{ headers: { 'Content-Type': 'application/json' }, content: items }]),
     JSON.stringify(validateDiagnostics.errors),
   );
   const form = new FormData();
   form.append('event', new Blob([JSON.stringify(items)], { type: 'application/json; charset=utf-8' }), 'event.json');
-  const res = await fetch(`${url}/debugger/v1/diagnostics`, { method: 'POST', body: form });
+  const res = await fetch(`${url}/debugger/v1/diagnostics${query}`, { method: 'POST', body: form });
   await res.arrayBuffer();
   return res.status;
 }
@@ -93,6 +94,31 @@ describe('intake', () => {
     assert.equal(instA.status, 'RECEIVED');
     assert.equal(instA.probeVersion, 2);
     assert.deepEqual(after2.body.statusCounts, { RECEIVED: 1, ERROR: 1, INSTALLED: 1 });
+  });
+
+  test('an instance known without a host gets it from diagnostics (ddtags or the item\'s hostname)', async () => {
+    const probe = await http(`${t.url}/api/v1/probes`, { body: { target: 'src/hosts.ts:1', service: 'hosts' } });
+    const id = probe.body.id as string;
+    const [tagged, named, unknown] = [new FakeTracer(t.url, { service: 'hosts' }), new FakeTracer(t.url, { service: 'hosts' }), new FakeTracer(t.url, { service: 'hosts' })];
+    for (const tracer of [tagged, named, unknown]) {
+      tracer.tags = [];
+      await tracer.poll();
+    }
+    const hosts = async () => {
+      const list = (await http(`${t.url}/api/v1/instances?service=hosts`)).body.instances as any[];
+      return new Map(list.map((i) => [i.runtimeId, i.host]));
+    };
+    assert.deepEqual([...(await hosts()).values()], ['', '', '']);
+    assert.equal(await postDiagnostics(t.url, [diagnostic(id, tagged.runtimeId, 'INSTALLED')], `?ddtags=${encodeURIComponent('env:prod,host_name:web-9')}`), 202);
+    assert.equal(await postDiagnostics(t.url, [{ ...diagnostic(id, named.runtimeId, 'INSTALLED'), hostname: 'web-8' }]), 202);
+    assert.equal(await postDiagnostics(t.url, [diagnostic(id, unknown.runtimeId, 'INSTALLED')]), 202);
+    const after = await hosts();
+    assert.equal(after.get(tagged.runtimeId), 'web-9');
+    assert.equal(after.get(named.runtimeId), 'web-8');
+    assert.equal(after.get(unknown.runtimeId), '');
+    // The probe's per-instance view shows it as well.
+    const view = await http(`${t.url}/api/v1/probes/${id}`);
+    assert.equal(view.body.instances.find((i: any) => i.runtimeId === tagged.runtimeId).host, 'web-9');
   });
 
   test('stores v2 snapshot batches once per snapshot id, and queries them by probe, service and time', async () => {
