@@ -35,6 +35,9 @@ interface BreakLocation {
   columnNumber?: number;
 }
 
+/** Generated lines searched, from an original line's first generated position, for its code. */
+const MAPPED_SEARCH_LINES = 8;
+
 /** Parsed sources kept for scope analysis, most recently used last. */
 const MAX_PARSED = 64;
 
@@ -166,26 +169,43 @@ export class LocationResolver {
     return this.target(script, loc, path, line);
   }
 
+  /**
+   * The first breakable position at or after the line's first generated position that still
+   * maps to this line. The search may go past the first generated line: tsc often starts a line
+   * with a zero-width mapping at the end of the previous generated line (`} else if (x) {`
+   * becomes `}` and `else if (x) {` on the next line). It stops at the first location mapped to
+   * a later line of the file, so it never takes another line's code.
+   *
+   * Among the positions of the line, one that can run again is preferred to load-time code. A
+   * TypeScript method compiled to an ES5 class wrapper starts with `C.prototype.m = function (…)
+   * {` on the wrapper's level (it ran once, at load); the method's own first statement can map
+   * to the method's line too (`var _this = this;` for `subscribe(`). The rule stays "first
+   * generated position of the line", applied to the code that can still run: a probe that can
+   * fire beats one that cannot, and both stand for the same original line.
+   */
   private resolveMapped(script: TrackedScript, map: SourceMap, path: string, line: number): ResolvedTarget | string | undefined {
     const gen = map.firstGeneratedPosition(path, line);
     if (!gen) return this.noCodeMessage(script, path, line, map);
-    // The first breakable position at or after the mapped position that still maps to this line.
-    const locs = this.possibleBreakpoints(script, gen.line, gen.column, gen.line + 1);
+    const locs = this.possibleBreakpoints(script, gen.line, gen.column, gen.line + MAPPED_SEARCH_LINES);
     if (locs === undefined) return undefined;
+    let first: ResolvedTarget | undefined;
     for (const loc of locs) {
-      if (loc.lineNumber !== gen.line) break;
       const orig = map.originalPosition({ line: loc.lineNumber, column: loc.columnNumber ?? 0 });
-      if (orig && orig.source === path && orig.line === line) return this.target(script, loc, path, line, map);
-      if (orig && orig.source === path && orig.line > line) break;
+      if (!orig || orig.source !== path) continue;
+      if (orig.line > line) break;
+      if (orig.line !== line) continue;
+      const t = this.target(script, loc, path, line, map);
+      if (!t.scope.loadTime) return t;
+      first ??= t;
     }
-    return this.noCodeMessage(script, path, line, map);
+    return first ?? this.noCodeMessage(script, path, line, map);
   }
 
   private target(script: TrackedScript, loc: BreakLocation, file: string, line: number, map?: SourceMap): ResolvedTarget {
     const parsed = this.parse(script);
     const scope: ScopeAtPosition = parsed
       ? scopeAt(parsed, loc.lineNumber, loc.columnNumber ?? 0)
-      : { args: [], locals: [], unavailable: [], moduleNames: [], insideWith: false, topLevel: false, functionName: '', declaredAt: new Map() };
+      : { args: [], locals: [], unavailable: [], moduleNames: [], insideWith: false, topLevel: false, loadTime: false, functionName: '', declaredAt: new Map() };
     const originalNames = new Map<string, string>();
     if (map && parsed) {
       for (const [name, offset] of scope.declaredAt) {
@@ -239,9 +259,9 @@ export class LocationResolver {
         if (!o || o.source !== path) continue;
         line = o.line;
       }
-      const topLevel = parsed ? scopeAt(parsed, l.lineNumber, l.columnNumber ?? 0).topLevel : false;
+      const loadTime = parsed ? scopeAt(parsed, l.lineNumber, l.columnNumber ?? 0).loadTime : false;
       const prev = lines.get(line);
-      lines.set(line, { loadTime: (prev?.loadTime ?? true) && topLevel });
+      lines.set(line, { loadTime: (prev?.loadTime ?? true) && loadTime });
     }
     return lines;
   }

@@ -13,6 +13,7 @@ import type { LocationResolver, ResolvedTarget } from './location-resolver.js';
 import type { StatusReporter } from './status.js';
 
 export type ProbeState =
+  /** `topLevel`: the location is load-time code (module top level or a wrapper run once at load). */
   | { state: 'installed'; path: string; locations: Array<{ file: string; line: number; scriptId: string; topLevel: boolean }> }
   | { state: 'pending'; reason: string }
   | { state: 'error'; message: string };
@@ -138,7 +139,7 @@ export class ProbeManager {
     for (const t of targets) {
       const r = this.table.attach(t, active);
       if (r.ok) {
-        installed.push({ file: t.file, line: t.line, scriptId: t.script.scriptId, topLevel: t.scope.topLevel });
+        installed.push({ file: t.file, line: t.line, scriptId: t.script.scriptId, topLevel: t.scope.loadTime });
       } else if (r.collected) {
         this.tracker.forget(t.script.scriptId, true);
       } else {

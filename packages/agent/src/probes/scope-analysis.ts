@@ -26,6 +26,13 @@ export interface ScopeAtPosition {
   insideWith: boolean;
   /** True when the position is not inside any function: module top-level code. */
   topLevel: boolean;
+  /**
+   * True for code that runs only while its module is evaluated: module top-level code, and code
+   * of function wrappers that run once at load (IIFEs such as the ES5 class wrapper
+   * `var A = (function () { … }())`, bundler module wrappers). The bodies of functions defined
+   * inside such a wrapper (`A.prototype.m = function () { … }`) are not load-time code.
+   */
+  loadTime: boolean;
   /** Name of the innermost function, '' when anonymous or top-level. */
   functionName: string;
   /** Source offset of each name's declaration (to recover original names through a source map). */
@@ -255,8 +262,67 @@ function analyse(chain: Node[], offset: number, declaredAt: Map<string, number>)
     add(names, false, visible);
   }
   const topLevel = innermostFn === undefined;
-  if (withBody) return { args: [], locals: [], unavailable: [...args, ...locals, ...unavailable, ...moduleNames], moduleNames: [], insideWith: true, topLevel, functionName, declaredAt };
-  return { args, locals, unavailable, moduleNames: moduleNames.filter((n) => !seen.has(n)), insideWith: false, topLevel, functionName, declaredAt };
+  const loadTime = topLevel || isLoadTime(chain);
+  if (withBody) return { args: [], locals: [], unavailable: [...args, ...locals, ...unavailable, ...moduleNames], moduleNames: [], insideWith: true, topLevel, loadTime, functionName, declaredAt };
+  return { args, locals, unavailable, moduleNames: moduleNames.filter((n) => !seen.has(n)), insideWith: false, topLevel, loadTime, functionName, declaredAt };
+}
+
+/** Callees of esbuild's module wrappers: `__commonJS({ "a.js"(exports, module) { … } })`, `__esm({ … })`. */
+const ESBUILD_WRAPPERS = new Set(['__commonJS', '__esm']);
+/** Parameter names only webpack gives its module functions. */
+const WEBPACK_PARAM = /^(__webpack_(require|exports|module)__|__unused_webpack_(module|exports))$/;
+
+/** The nearest ancestor of chain[i] that is not a parenthesis, and its index. */
+function parentOf(chain: Node[], i: number): [Node | undefined, number] {
+  let j = i - 1;
+  while (j >= 0 && chain[j]!.type === 'ParenthesizedExpression') j--;
+  return [chain[j], j];
+}
+
+function unparen(n: Node | undefined): Node | undefined {
+  while (n && n.type === 'ParenthesizedExpression') n = n['expression'];
+  return n;
+}
+
+/**
+ * Whether every function around the innermost position of `chain` runs once, at module load:
+ * each is invoked where it is defined (`(function () {…})()`, `!function () {…}()`,
+ * `(() => {…}).call(this)`, `new function () {…}`) or is a bundler's module wrapper, and none
+ * of that sits in a class's instance field initialiser (run per instance). A function nested in
+ * load-time code that is not itself invoked there (a method, a callback) can run again.
+ */
+function isLoadTime(chain: Node[]): boolean {
+  for (let i = 1; i < chain.length; i++) {
+    const n = chain[i]!;
+    if ((n.type === 'PropertyDefinition' || n.type === 'AccessorProperty') && !n['static']) return false;
+    if (!FUNCTION_TYPES.has(n.type)) continue;
+    if (!runsOnceAtLoad(chain, i)) return false;
+  }
+  return true;
+}
+
+function runsOnceAtLoad(chain: Node[], i: number): boolean {
+  const fn = chain[i]!;
+  const [parent, j] = parentOf(chain, i);
+  if (!parent) return false;
+  // Invoked where it is defined.
+  if ((parent.type === 'CallExpression' || parent.type === 'NewExpression') && unparen(parent['callee']) === fn) return true;
+  if (parent.type === 'MemberExpression' && unparen(parent['object']) === fn && !parent['computed'] && /^(call|apply)$/.test(parent['property']?.name ?? '')) {
+    const [call] = parentOf(chain, j);
+    return call?.type === 'CallExpression' && unparen(call['callee']) === parent;
+  }
+  // Bundler module wrappers: each runs once, when its module is first required.
+  const params: string[] = [];
+  for (const p of fn['params'] ?? []) patternNames(p, params);
+  if ((parent.type === 'Property' || parent.type === 'ArrayExpression') && params.some((p) => WEBPACK_PARAM.test(p))) return true;
+  if (parent.type === 'Property' && unparen(parent['value']) === fn) {
+    const [object, k] = parentOf(chain, j);
+    const [holder] = parentOf(chain, k);
+    if (object?.type !== 'ObjectExpression' || !holder) return false;
+    if (holder.type === 'CallExpression' && holder['callee']?.type === 'Identifier' && ESBUILD_WRAPPERS.has(holder['callee'].name)) return true;
+    if (holder.type === 'VariableDeclarator' && holder['id']?.name === '__webpack_modules__') return true;
+  }
+  return false;
 }
 
 /** The function whose body holds chain[i], or undefined at top level. */
