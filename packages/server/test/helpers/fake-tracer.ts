@@ -36,7 +36,8 @@ export class FakeTracer {
   tags = ['host:test-host'];
 
   constructor(
-    readonly url: string,
+    /** Writable, so one tracer can follow a server restarted on another port. */
+    public url: string,
     readonly identity: { service: string; env?: string; version?: string },
     public products: string[] = ['LIVE_DEBUGGING'],
   ) {}
