@@ -47,6 +47,9 @@ export class Agent {
   private started = false;
   private stopping: Promise<void> | undefined;
   private readonly disposers: Array<() => void> = [];
+  /** Users of code tracking: dynamic instrumentation and the Symbol Database, each independently. */
+  private trackingHolds = 0;
+  private readonly trackingDisposers: Array<() => void> = [];
 
   constructor(
     readonly config: AgentConfig,
@@ -93,16 +96,43 @@ export class Agent {
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.session.connect();
-    this.runtime.install();
-    enableLinearRegexEngine();
-    // The agent never leaves the application paused: a `debugger;` statement resumes at once.
-    this.disposers.push(this.session.on('Debugger.paused', () => this.session.tryPost('Debugger.resume')));
     this.disposers.push(
       this.tracker.onScript((script) => this.probes.onScriptParsed(script)),
     );
-    this.tracker.start();
+    this.acquireTracking();
+    this.runtime.install();
+    enableLinearRegexEngine();
     if (this.config.probeFile) this.loadProbeFile(this.config.probeFile);
+  }
+
+  /**
+   * Code tracking without probes (the Symbol Database needs the loaded scripts even while dynamic
+   * instrumentation is off). Returns the release function; tracking stops with its last user.
+   */
+  holdCodeTracking(): () => void {
+    this.acquireTracking();
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.releaseTracking();
+    };
+  }
+
+  private acquireTracking(): void {
+    if (this.trackingHolds++ > 0) return;
+    this.session.connect();
+    // The agent never leaves the application paused: a `debugger;` statement resumes at once.
+    this.trackingDisposers.push(this.session.on('Debugger.paused', () => this.session.tryPost('Debugger.resume')));
+    this.tracker.start();
+  }
+
+  private releaseTracking(): void {
+    if (this.trackingHolds === 0 || --this.trackingHolds > 0) return;
+    for (const d of this.trackingDisposers.splice(0)) d();
+    this.tracker.stop();
+    this.session.tryPost('Debugger.disable');
+    this.session.disconnect();
   }
 
   addProbe(json: unknown): ProbeInfo | undefined {
@@ -130,8 +160,8 @@ export class Agent {
   }
 
   /**
-   * Removes every probe and turns the debugger off (dynamic instrumentation disabled at runtime);
-   * `start()` turns it back on and replays loaded scripts again.
+   * Removes every probe and turns the debugger off (dynamic instrumentation disabled at runtime),
+   * unless the Symbol Database still holds code tracking; `start()` turns it back on.
    */
   disable(): void {
     if (!this.started) return;
@@ -139,9 +169,7 @@ export class Agent {
     this.probes.clear();
     this.table.clear();
     for (const d of this.disposers.splice(0)) d();
-    this.tracker.stop();
-    this.session.tryPost('Debugger.disable');
-    this.session.disconnect();
+    this.releaseTracking();
     this.runtime.uninstall();
   }
 

@@ -46,10 +46,24 @@ function createSink(config: AgentConfig, client: AgentClient | undefined): Sink 
   return new HttpSink({ config, client });
 }
 
-/** Remote Config: probes, and the runtime on/off switch for dynamic instrumentation. */
+/**
+ * Remote Config: probes and the runtime on/off switch for dynamic instrumentation (unless it is
+ * explicitly off: then nothing can turn it on, so neither product is subscribed), and the
+ * Symbol Database trigger.
+ */
 function startRemoteConfig(agent: Agent, client: AgentClient, symbols: SymbolDatabase | undefined): RemoteConfigClient {
   const config = agent.config;
   const rc = new RemoteConfigClient({ config, client });
+  if (symbols) {
+    rc.registerProduct(
+      'LIVE_DEBUGGING_SYMBOL_DB',
+      symbolDatabaseHandler({ onUploadSymbols: (enabled) => symbols.setUploadEnabled(enabled) }),
+    );
+  }
+  if (config.dynamicInstrumentationExplicitlyDisabled) {
+    rc.start();
+    return rc;
+  }
   // Probes delivered over RC, kept so that re-enabling DI at runtime restores them.
   const rcProbes = new Map<string, unknown>();
   rc.registerProduct(
@@ -85,12 +99,6 @@ function startRemoteConfig(agent: Agent, client: AgentClient, symbols: SymbolDat
     }),
     APM_TRACING_REGISTRATION,
   );
-  if (symbols) {
-    rc.registerProduct(
-      'LIVE_DEBUGGING_SYMBOL_DB',
-      symbolDatabaseHandler({ onUploadSymbolsChange: (enabled) => symbols.setUploadEnabled(enabled) }),
-    );
-  }
   rc.start();
   return rc;
 }
@@ -114,12 +122,19 @@ export function start(options: StartOptions = {}): Agent {
     afterStop: () => running?.client?.close(),
   });
   if (config.dynamicInstrumentationEnabled) agent.start();
-  // The Symbol Database follows the code tracker's back-fill and hot-load hook.
-  const symbols = client && config.symbolDatabaseUploadEnabled !== false ? new SymbolDatabase({ config, tracker: agent.tracker, client }) : undefined;
+  // The Symbol Database follows the code tracker's back-fill and hot-load hook, and holds code
+  // tracking itself while it uploads, so it works with dynamic instrumentation off.
+  const symbols =
+    client && config.symbolDatabaseUploadEnabled !== false
+      ? new SymbolDatabase({ config, tracker: agent.tracker, client, holdTracking: () => agent.holdCodeTracking() })
+      : undefined;
   symbols?.setDynamicInstrumentationEnabled(agent.isEnabled);
   symbols?.start();
+  // With DI explicitly off, Remote Config is still needed when symbols do not follow DI
+  // (DD_SYMBOL_DATABASE_UPLOAD_ENABLED=true, or a forced upload that RC may stop).
+  const symbolsWithoutDi = symbols !== undefined && (config.symbolDatabaseUploadEnabled === true || config.symbolDatabaseForceUpload);
   const remoteConfig =
-    config.remoteConfigEnabled && !config.dynamicInstrumentationExplicitlyDisabled && client
+    config.remoteConfigEnabled && client && (!config.dynamicInstrumentationExplicitlyDisabled || symbolsWithoutDi)
       ? startRemoteConfig(agent, client, symbols)
       : undefined;
   running = { agent, client, remoteConfig, symbols };

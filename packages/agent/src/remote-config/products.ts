@@ -48,31 +48,42 @@ export function probeConfigHandler(callbacks: ProbeConfigCallbacks): ProductHand
 
 /** `LIVE_DEBUGGING_SYMBOL_DB`: `{"upload_symbols": bool}`. */
 export interface SymbolDatabaseCallbacks {
-  /** Called when the effective flag changes; deleting the config turns it off. */
-  onUploadSymbolsChange(enabled: boolean): void;
+  /**
+   * `true`: start extraction and upload, or start over when already uploading (a changed config
+   * that still asks for symbols: shared/reference/symbol-database.md §5, "update means stop, then
+   * start again if true"). `false`: stop; deleting the last config also stops.
+   */
+  onUploadSymbols(enabled: boolean): void;
 }
 
 export function symbolDatabaseHandler(callbacks: SymbolDatabaseCallbacks): ProductHandler {
   const flags = new Map<string, boolean>();
   let effective = false;
-  const recompute = (): void => {
+  const apply = (restart: boolean): void => {
     const next = [...flags.values()].some(Boolean);
-    if (next === effective) return;
+    if (next === effective && !(restart && next)) return;
     effective = next;
-    callbacks.onUploadSymbolsChange(next);
+    callbacks.onUploadSymbols(next);
   };
-  const upsert = (file: RemoteConfigFile, content: unknown): void => {
+  const parse = (content: unknown): boolean => {
     const flag = isObject(content) ? content['upload_symbols'] : undefined;
     if (typeof flag !== 'boolean') throw new TypeError('symbol database config is not {"upload_symbols": boolean}');
-    flags.set(file.path, flag);
-    recompute();
+    return flag;
   };
   return {
-    onInsert: upsert,
-    onUpdate: upsert,
+    onInsert(file, content) {
+      flags.set(file.path, parse(content));
+      apply(false);
+    },
+    // The client calls this only when the file's bytes changed (a new hash).
+    onUpdate(file, content) {
+      const flag = parse(content);
+      flags.set(file.path, flag);
+      apply(flag);
+    },
     onDelete(file) {
       flags.delete(file.path);
-      recompute();
+      apply(false);
     },
   };
 }

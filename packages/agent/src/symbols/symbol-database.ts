@@ -24,6 +24,12 @@ export const MAX_PAYLOAD_BYTES = 50 * 1024 * 1024;
 export interface SymbolDatabaseOptions {
   config: AgentConfig;
   tracker: CodeTracker;
+  /**
+   * Turns code tracking on while uploads run and returns its release: the tracker may be off
+   * when dynamic instrumentation is (the agent's `holdCodeTracking`). Absent: the tracker is
+   * always on.
+   */
+  holdTracking?: () => () => void;
   /** The agent client to upload with; default: one for `config.agentUrl`, closed by `stop()`. */
   client?: AgentClient;
   /** Quiet window: an upload starts once no new code arrived for this long. Default 1000 ms. */
@@ -34,6 +40,8 @@ export interface SymbolDatabaseOptions {
   maxPayloadBytes?: number;
   maxFileBytes?: number;
   maxFiles?: number;
+  /** Scripts waiting for extraction at most; later ones are dropped and counted. Default 50,000. */
+  maxQueuedScripts?: number;
   /** Host-wide de-duplication between processes of one service (default on). */
   hostDedup?: false | { dir?: string; claimTtlMs?: number; honourMs?: number };
   /** Retries per upload. Default: 3 attempts, 1 s then 2 s (plus jitter). */
@@ -48,6 +56,8 @@ export interface SymbolDatabaseStats extends ExtractorCounters {
   /** Extraction and uploads are running. */
   active: boolean;
   scriptsQueued: number;
+  /** Scripts left out because 50,000 were already waiting for extraction. */
+  scriptsDropped: number;
   uploads: number;
   uploadedScopes: number;
   uploadFailures: number;
@@ -65,7 +75,7 @@ export interface SymbolDatabaseStats extends ExtractorCounters {
 const REENABLE_GRACE_MS = 60_000;
 const EXTRACT_CHUNK = 25;
 const BACKFILL_SLICE = 256;
-const MAX_QUEUED_JOBS = 50_000;
+const MAX_QUEUED_SCRIPTS = 50_000;
 const UPLOAD_TIMEOUT_MS = 30_000;
 
 const ZERO_COUNTERS: ExtractorCounters = zeroCounters();
@@ -73,6 +83,8 @@ const ZERO_COUNTERS: ExtractorCounters = zeroCounters();
 export class SymbolDatabase {
   readonly #config: AgentConfig;
   readonly #tracker: CodeTracker;
+  readonly #holdTracking: (() => () => void) | undefined;
+  #releaseTracking: (() => void) | undefined;
   readonly #client: AgentClient;
   readonly #ownsClient: boolean;
   readonly #worker: SymbolsWorker;
@@ -80,6 +92,7 @@ export class SymbolDatabase {
   readonly #maxDelayMs: number;
   readonly #maxScopes: number;
   readonly #maxPayloadBytes: number;
+  readonly #maxQueued: number;
   readonly #retry: Partial<RetryPolicy>;
   readonly #claimTtlMs: number;
   readonly #honourMs: number;
@@ -115,6 +128,8 @@ export class SymbolDatabase {
   #nextBatchNum = 1;
 
   #scriptsQueued = 0;
+  /** Scripts not queued because the queue was full (the worker is far behind a load storm). */
+  #scriptsDropped = 0;
   #uploads = 0;
   #uploadedScopes = 0;
   #uploadFailures = 0;
@@ -125,12 +140,14 @@ export class SymbolDatabase {
     const config = opts.config;
     this.#config = config;
     this.#tracker = opts.tracker;
+    this.#holdTracking = opts.holdTracking;
     this.#ownsClient = opts.client === undefined;
     this.#client = opts.client ?? new AgentClient({ agentUrl: config.agentUrl, timeoutMs: UPLOAD_TIMEOUT_MS });
     this.#debounceMs = opts.debounceMs ?? 1000;
     this.#maxDelayMs = opts.maxDelayMs ?? 5000;
     this.#maxScopes = opts.maxScopesPerUpload ?? MAX_SCOPES_PER_UPLOAD;
     this.#maxPayloadBytes = opts.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+    this.#maxQueued = opts.maxQueuedScripts ?? MAX_QUEUED_SCRIPTS;
     this.#retry = { maxAttempts: 3, ...opts.retry };
     const dedup = opts.hostDedup ?? {};
     this.#claimTtlMs = (dedup && dedup.claimTtlMs) || 60_000;
@@ -167,7 +184,7 @@ export class SymbolDatabase {
    */
   setUploadEnabled(enabled: boolean): void {
     if (this.#stopped) return;
-    if (enabled && this.#running) this.#deactivate();
+    if (enabled && this.#running) this.#deactivate({ keepTracking: true });
     this.#rcRequested = enabled;
     this.#update();
   }
@@ -200,6 +217,8 @@ export class SymbolDatabase {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     if (this.#running) this.#deactivate();
+    this.#releaseTracking?.();
+    this.#releaseTracking = undefined;
     this.#worker.close();
     if (this.#ownsClient) this.#client.close();
     this.#settle(true);
@@ -210,6 +229,7 @@ export class SymbolDatabase {
       ...(this.#worker.counters ?? ZERO_COUNTERS),
       active: this.#running,
       scriptsQueued: this.#scriptsQueued,
+      scriptsDropped: this.#scriptsDropped,
       uploads: this.#uploads,
       uploadedScopes: this.#uploadedScopes,
       uploadFailures: this.#uploadFailures,
@@ -238,6 +258,8 @@ export class SymbolDatabase {
   }
 
   #activate(): void {
+    // Before `running`: the scripts replayed by a tracker starting now come through the back-fill.
+    this.#releaseTracking ??= this.#holdTracking?.();
     this.#running = true;
     this.#generation++;
     const now = Date.now();
@@ -247,8 +269,12 @@ export class SymbolDatabase {
     this.#backfill();
   }
 
-  #deactivate(): void {
+  #deactivate(opts: { keepTracking?: boolean } = {}): void {
     this.#running = false;
+    if (!opts.keepTracking) {
+      this.#releaseTracking?.();
+      this.#releaseTracking = undefined;
+    }
     this.#generation++;
     this.#jobs = [];
     this.#pendingRefs = [];
@@ -293,7 +319,10 @@ export class SymbolDatabase {
   #enqueue(script: TrackedScript): void {
     try {
       if (!isWantedScript(script, this.#config.symbolDatabaseIncludes, this.#config.appRoot)) return;
-      if (this.#jobs.length >= MAX_QUEUED_JOBS) return;
+      if (this.#jobs.length >= this.#maxQueued) {
+        this.#scriptsDropped++;
+        return;
+      }
       const job: ExtractJob = { url: script.url, isModule: script.isModule, path: script.path, sourceMapURL: script.sourceMapURL };
       if (script.path === undefined) {
         // Code without a file (vm, eval with a sourceURL): the worker cannot read it itself.
@@ -475,7 +504,7 @@ export class SymbolDatabase {
     if (!this.#running || this.#stopped) return;
     // The worker's extracted roots and de-duplication state are gone: start over; the host
     // markers keep what was already uploaded from being sent twice.
-    this.#deactivate();
+    this.#deactivate({ keepTracking: true });
     this.#running = true;
     this.#generation++;
     this.#backfill();

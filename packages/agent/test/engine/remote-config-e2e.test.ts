@@ -94,10 +94,11 @@ test('a probe delivered over Remote Config installs, fires, is modified, deleted
     ]);
     await agent.waitFor(() => agent.events().length > countOff, 5000, 'events after DI back on');
 
-    // Delete: the probe stops.
+    // Delete: the probe stops. The client holds no file any more (cached_target_files is top-level).
+    const beforeDelete = agent.rcRequests().length;
     agent.setRcProbes([]);
     await agent.waitFor(
-      () => agent.rcRequests().find((r) => r['client'].cached_target_files === undefined || r['client'].cached_target_files.length === 0),
+      () => agent.rcRequests().slice(beforeDelete).find((r) => Array.isArray(r['cached_target_files']) && r['cached_target_files'].length === 0),
       5000,
       'RC delete seen',
     );

@@ -118,7 +118,7 @@ describe('RemoteConfigClient', () => {
     const rc = rcClient();
     await rc.poll();
     assert.equal(agent.rcRequests().length, 0);
-    const unregister = rc.registerProduct(Product.LIVE_DEBUGGING_SYMBOL_DB, symbolDatabaseHandler({ onUploadSymbolsChange() {} }));
+    const unregister = rc.registerProduct(Product.LIVE_DEBUGGING_SYMBOL_DB, symbolDatabaseHandler({ onUploadSymbols() {} }));
     await rc.poll();
     assert.deepEqual(lastRequest()['client']['products'], ['LIVE_DEBUGGING_SYMBOL_DB']);
     assert.equal(lastRequest()['client']['capabilities'], 'AA==');
@@ -372,7 +372,7 @@ describe('RemoteConfigClient', () => {
   test('LIVE_DEBUGGING_SYMBOL_DB switches symbol upload on and off', async () => {
     const rc = rcClient();
     const changes: boolean[] = [];
-    rc.registerProduct(Product.LIVE_DEBUGGING_SYMBOL_DB, symbolDatabaseHandler({ onUploadSymbolsChange: (v) => void changes.push(v) }));
+    rc.registerProduct(Product.LIVE_DEBUGGING_SYMBOL_DB, symbolDatabaseHandler({ onUploadSymbols: (v) => void changes.push(v) }));
     const symdb = (content: unknown): RcFileSpec[] => [{ product: 'LIVE_DEBUGGING_SYMBOL_DB', id: 'symDb', content }];
     agent.setRcFiles(symdb({ upload_symbols: true }));
     await rc.poll();
@@ -393,7 +393,7 @@ describe('RemoteConfigClient', () => {
   test('files of products not subscribed are ignored; a product subscribed later gets the existing files', async () => {
     const rc = rcClient();
     const { ops, handler } = recordingProbes();
-    rc.registerProduct(Product.LIVE_DEBUGGING_SYMBOL_DB, symbolDatabaseHandler({ onUploadSymbolsChange() {} }));
+    rc.registerProduct(Product.LIVE_DEBUGGING_SYMBOL_DB, symbolDatabaseHandler({ onUploadSymbols() {} }));
     agent.setRcFiles([
       { product: 'LIVE_DEBUGGING_SYMBOL_DB', id: 'symDb', content: { upload_symbols: true } },
       { path: probePath(probe('a')), content: probe('a') },
