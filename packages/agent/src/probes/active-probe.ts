@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { CapturedContext, CapturedValue, EvaluationError, LogProbe, Probe, ProbeEvent } from '@periscope/protocol';
 import { IntervalSampler, type WindowLimiter } from '../sampling/index.js';
 import type { EventOutbox } from './outbox.js';
+import { takeOverBudgetObject } from '../capture/index.js';
 import type { Lookup } from '../runtime/hit-runtime.js';
 import { NOT_IN_SCOPE } from '../runtime/hit-runtime.js';
 import type { PendingStack } from '../runtime/stack.js';
@@ -53,6 +54,12 @@ export class ActiveProbe {
   private readonly referenced: Set<string>;
   private emitted = false;
   private lastConditionErrorAt = -Infinity;
+  /**
+   * Set once a snapshot met an object too large to list within the capture budget: later hits
+   * send the event without captures and with this error, as dd-trace-js does, because a new
+   * object of that size at every hit would block the application again each time.
+   */
+  private snapshotsStopped: EvaluationError | undefined;
 
   /** Compiles everything up front: a compile error throws and the probe is never installed. */
   constructor(
@@ -123,7 +130,8 @@ export class ActiveProbe {
     }
     let captures: CapturedContext | undefined;
     if (probe.captureSnapshot) {
-      captures = this.captureFrame(site, thisValue, lookup, deadline);
+      if (this.snapshotsStopped === undefined) captures = this.captureSnapshot(site, thisValue, lookup, deadline);
+      if (this.snapshotsStopped !== undefined) errors.push(this.snapshotsStopped);
     } else if (this.expressions.length > 0) {
       const out: Record<string, CapturedValue> = {};
       for (const e of this.expressions) {
@@ -134,6 +142,25 @@ export class ActiveProbe {
       captures = { captureExpressions: out };
     }
     this.emit(site, captures, message, errors, this.env.stack());
+  }
+
+  /** The frame's capture, and the probe's snapshots stopped when it met an over-budget object. */
+  private captureSnapshot(site: HitSite, thisValue: unknown, lookup: Lookup, deadline: number): CapturedContext {
+    takeOverBudgetObject(); // a report left by another capture is not this probe's
+    const captures = this.captureFrame(site, thisValue, lookup, deadline);
+    const large = takeOverBudgetObject();
+    if (large !== undefined) {
+      const budget = this.env.captureTimeoutMs;
+      const took = Math.round(performance.now() - (deadline - budget));
+      this.snapshotsStopped = {
+        expr: '',
+        message:
+          `Snapshots stopped for this probe: an object with ${large.size} properties (type ${large.type}) could not be listed ` +
+          `within the ${budget} ms capture budget (that snapshot took ${took} ms) and is reported as "timeout"; later snapshots ` +
+          'of this probe are sent without captures until the probe is modified or the process restarts',
+      };
+    }
+    return captures;
   }
 
   private captureFrame(site: HitSite, thisValue: unknown, lookup: Lookup, deadline: number): CapturedContext {
