@@ -52,6 +52,8 @@ export interface ExtractorCounters {
   parseErrors: number;
   extractionErrors: number;
   brokenSourceMaps: number;
+  /** Source-mapped scripts whose original sources were neither on disk nor in the map: the generated file was extracted instead. */
+  originalsMissing: number;
   bytesParsed: number;
 }
 
@@ -72,6 +74,7 @@ export function zeroCounters(): ExtractorCounters {
     parseErrors: 0,
     extractionErrors: 0,
     brokenSourceMaps: 0,
+    originalsMissing: 0,
     bytesParsed: 0,
   };
 }
@@ -105,7 +108,7 @@ export class FileExtractor {
       const loaded = this.#load(job);
       if (!loaded) return [];
       const map = this.#sourceMap(job, loaded.text);
-      return map ? this.#extractMapped(job, loaded.text, map) : this.#extractPlain(job, loaded);
+      return map ? this.#extractMapped(job, loaded, map) : this.#extractPlain(job, loaded);
     } catch {
       this.counters.extractionErrors++;
       return [];
@@ -139,9 +142,12 @@ export class FileExtractor {
     return [{ name, fileHash, scope }];
   }
 
-  #extractMapped(job: ExtractJob, generated: string, map: SourceMap): ExtractedRoot[] {
+  #extractMapped(job: ExtractJob, loaded: { text: string; bytes: Buffer | string }, map: SourceMap): ExtractedRoot[] {
+    const generated = loaded.text;
     // Decide which original sources are new before parsing anything.
     const wanted: { source: string; name: string; content: string; fileHash: string }[] = [];
+    let found = 0;
+    let missing = 0;
     for (const source of map.sources) {
       const isFile = path.isAbsolute(source);
       if (isFile && !isWantedFile(source, this.#opts.includes, this.#opts.appRoot)) {
@@ -157,10 +163,14 @@ export class FileExtractor {
           }
           content = readFileSync(source, 'utf8');
         } catch {
-          continue; // The original is gone: nothing to extract from.
+          // The original is gone: nothing to extract from.
         }
       }
-      if (content === undefined) continue;
+      if (content === undefined) {
+        missing++;
+        continue;
+      }
+      found++;
       if (Buffer.byteLength(content) > this.#opts.maxFileBytes) {
         this.counters.skippedTooLarge++;
         continue;
@@ -168,6 +178,12 @@ export class FileExtractor {
       const name = isFile ? sourceFileName(source, this.#opts.appRoot) : webpackLikeName(source);
       const fileHash = gitBlobHash(content);
       if (this.#admit(name, fileHash)) wanted.push({ source, name, content, fileHash });
+    }
+    if (found === 0 && missing > 0) {
+      // No original source can be read (a deployment without them, a map without sourcesContent):
+      // the generated file is still code a probe can target by its own path.
+      this.counters.originalsMissing++;
+      return this.#extractPlain(job, loaded);
     }
     if (wanted.length === 0) return [];
 

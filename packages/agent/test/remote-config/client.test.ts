@@ -385,9 +385,13 @@ describe('RemoteConfigClient', () => {
     assert.match(lastState()['config_states'][0].apply_error, /upload_symbols/);
     agent.setRcFiles(symdb({ upload_symbols: true }));
     await rc.poll();
+    // A changed file that still says true restarts the upload; the same bytes again change nothing.
+    agent.setRcFiles(symdb({ upload_symbols: true, note: 'changed' }));
+    await rc.poll();
+    await rc.poll();
     agent.setRcFiles([]);
     await rc.poll();
-    assert.deepEqual(changes, [true, false, true, false]);
+    assert.deepEqual(changes, [true, false, true, true, false]);
   });
 
   test('files of products not subscribed are ignored; a product subscribed later gets the existing files', async () => {

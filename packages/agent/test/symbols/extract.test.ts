@@ -148,6 +148,23 @@ test('TypeScript with inline map and sourcesContent: extracted even when the .ts
   assert.deepEqual(handler.language_specifics, { function_type: 'async' });
 });
 
+test('source map whose originals are neither on disk nor in sourcesContent: the generated file is extracted, and counted', () => {
+  const root = makeTsApp();
+  rmSync(path.join(root, 'src'), { recursive: true });
+  const ex = new FileExtractor({ appRoot: root, includes: [] });
+  const roots = ex.extract({ path: path.join(root, 'dist/services/user.js'), url: 'x', isModule: false });
+  assert.deepEqual(roots.map((r) => r.name), ['dist/services/user.js']);
+  assert.equal(ex.counters.originalsMissing, 1);
+  assert.equal(ex.counters.brokenSourceMaps, 0);
+  // The generated JavaScript's own structure and lines.
+  const user = findScope(roots[0]!.scope, 'CLASS', 'UserService');
+  assert.ok(user, 'the compiled class is in the generated root');
+  assert.equal(roots[0]!.fileHash, gitBlobHash(readFileSync(path.join(root, 'dist/services/user.js'))));
+  // Unchanged on its next load, like any file.
+  assert.deepEqual(ex.extract({ path: path.join(root, 'dist/services/user.js'), url: 'x', isModule: false }), []);
+  assert.equal(ex.counters.unchanged, 1);
+});
+
 test('a bundle with many sources gives one root per wanted source; node_modules sources only when included', async () => {
   const root = makeJsApp();
   const esbuild = await import('esbuild');
