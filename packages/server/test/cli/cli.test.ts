@@ -7,9 +7,22 @@ import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { processIo, type OutputStream } from '../../src/cli/io.js';
+import { runCli } from '../../src/cli/run.js';
+import { FakeTracer } from '../helpers/fake-tracer.js';
 
 const BIN = fileURLToPath(new URL('../../../bin/periscope.js', import.meta.url));
 const NODE = process.env['PERISCOPE_TEST_NODE'] ?? process.execPath;
+
+/** Runs the CLI in this process through `processIo`, with stand-in streams that may claim to be a terminal. */
+async function cliInProcess(args: string[], isTTY: boolean, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out: OutputStream = { isTTY, write: (t: string) => (stdout += t) };
+  const err: OutputStream = { isTTY, write: (t: string) => (stderr += t) };
+  const code = await runCli(args, processIo({ stdout: out, stderr: err }, env));
+  return { code, stdout, stderr };
+}
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -67,6 +80,88 @@ describe('periscope CLI against a spawned `periscope server`', () => {
     assert.equal(rm.code, 0, rm.stderr);
     assert.deepEqual(JSON.parse(rm.stdout), { deleted: probe.id });
     assert.deepEqual(JSON.parse((await cli(['probe', 'ls', '--server', url, '--json'])).stdout), []);
+  });
+
+  test('colour on a terminal; none with NO_COLOR, TERM=dumb or when not a terminal', async () => {
+    const added = await cli(['probe', 'add', 'src/colour.ts:1', '--snapshot', '--service', 'colour', '--server', url, '--json']);
+    assert.equal(added.code, 0, added.stderr);
+    const ls = (isTTY: boolean, env: NodeJS.ProcessEnv) => cliInProcess(['probe', 'ls', '--service', 'colour', '--server', url], isTTY, env);
+    const tty = await ls(true, {});
+    assert.equal(tty.code, 0, tty.stderr);
+    assert.ok(tty.stdout.startsWith('\u001b[1mID'), 'bold header on a terminal');
+    assert.ok(tty.stdout.includes('\u001b[2mno instance yet\u001b[22m'), 'dim status on a terminal');
+    for (const [isTTY, env] of [[true, { NO_COLOR: '1' }], [true, { TERM: 'dumb' }], [false, {}]] as const) {
+      const plain = await ls(isTTY, env);
+      assert.equal(plain.code, 0, plain.stderr);
+      assert.ok(!plain.stdout.includes('\u001b['), `no colour with isTTY=${isTTY} ${JSON.stringify(env)}`);
+      // Same text, colour aside.
+      assert.equal(plain.stdout, tty.stdout.replace(/\u001b\[[0-9;]*m/g, ''));
+    }
+    // no-color.org: an empty NO_COLOR does not turn colour off.
+    assert.ok((await ls(true, { NO_COLOR: '' })).stdout.includes('\u001b['));
+    // The spawned CLI writes to a pipe: no colour even without NO_COLOR.
+    const piped = await cli(['probe', 'ls', '--service', 'colour', '--server', url], { NO_COLOR: '' });
+    assert.ok(!piped.stdout.includes('\u001b['));
+  });
+
+  test('probe add turns --when, --when-json, --capture, --template and --rate into the probe definition', async () => {
+    const add = async (...flags: string[]) => {
+      const r = await cli(['probe', 'add', 'src/flags.ts:9', '--service', 'flags', '--server', url, '--json', ...flags]);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout).definition;
+    };
+    const total = { getmember: [{ ref: 'order' }, 'total'] };
+    const when = await add('--when', 'order.total > 100', '--snapshot');
+    assert.deepEqual(when.when, { dsl: 'order.total > 100', json: { gt: [total, 100] } });
+    assert.equal(when.captureSnapshot, true);
+
+    const whenJson = await add('--when-json', '{"eq": [{"ref": "n"}, 1]}');
+    assert.deepEqual(whenJson.when.json, { eq: [{ ref: 'n' }, 1] });
+
+    const captured = await add('--capture', 'total=order.total', '--capture', 'id=order.id');
+    assert.deepEqual(
+      captured.captureExpressions.map((c: any) => [c.name, c.expr.json]),
+      [['total', total], ['id', { getmember: [{ ref: 'order' }, 'id'] }]],
+    );
+
+    const logged = await add('--template', 'order {order.id} costs {order.total}', '--rate', '2.5');
+    assert.equal(logged.template, 'order {order.id} costs {order.total}');
+    assert.deepEqual(
+      logged.segments.map((seg: any) => seg.str ?? seg.json),
+      ['order ', { getmember: [{ ref: 'order' }, 'id'] }, ' costs ', total],
+    );
+    assert.deepEqual(logged.sampling, { snapshotsPerSecond: 2.5 });
+
+    // Mistakes in those flags are usage errors, and nothing is created.
+    const before = JSON.parse((await cli(['probe', 'ls', '--service', 'flags', '--server', url, '--json'])).stdout).length;
+    for (const [flags, message] of [
+      [['--rate', '0'], /--rate must be a positive number, got "0"/],
+      [['--when', 'a', '--when-json', '{}'], /give --when or --when-json, not both/],
+      [['--when-json', '{nope'], /--when-json is not valid JSON/],
+      [['--capture', 'no-equals-sign'], /--capture "no-equals-sign" must look like name=expression/],
+    ] as const) {
+      const r = await cli(['probe', 'add', 'src/flags.ts:9', '--service', 'flags', '--server', url, ...flags]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+    const bad = await cli(['probe', 'add', 'src/flags.ts:9', '--when', 'order.total >', '--server', url]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /when: cannot compile "order\.total >"/);
+    assert.equal(JSON.parse((await cli(['probe', 'ls', '--service', 'flags', '--server', url, '--json'])).stdout).length, before);
+  });
+
+  test('instances lists the instances that polled, as a table and --json', async () => {
+    const tracer = new FakeTracer(url, { service: 'inst-svc', env: 'staging', version: '4.2.0' });
+    await tracer.poll();
+    const table = await cli(['instances', '--server', url]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^SERVICE\s+RUNTIME ID\s+HOST\s+ENV\s+VERSION\s+TRACER\s+LAST SEEN/);
+    assert.match(table.stdout, new RegExp(`inst-svc\\s+${tracer.runtimeId}\\s+test-host\\s+staging\\s+4\\.2\\.0\\s+node 6\\.0\\.0\\s+\\d+s ago`));
+    const json = JSON.parse((await cli(['instances', '--service', 'inst-svc', '--server', url, '--json'])).stdout);
+    assert.deepEqual(json.map((i: any) => [i.runtimeId, i.service, i.host, i.env]), [[tracer.runtimeId, 'inst-svc', 'test-host', 'staging']]);
+    const none = await cli(['instances', '--service', 'no-such-service', '--server', url]);
+    assert.equal(none.code, 0);
+    assert.match(none.stdout, /^no instances yet/);
   });
 
   test('invalid input is reported with what to do and a non-zero exit', async () => {
