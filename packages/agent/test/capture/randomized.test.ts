@@ -198,6 +198,26 @@ function assertRedacted(node: CapturedValue, redaction: Redaction, where: string
   }
 }
 
+/**
+ * Type redaction holds at every depth: a node whose type is redacted is never expanded and
+ * carries no value (it says `redactedType`, or `redactedIdent` when its name was redacted first),
+ * and `redactedType` appears only on redacted types.
+ */
+function assertTypeRedacted(node: CapturedValue, redaction: Redaction, where: string): void {
+  if (node.type !== undefined && redaction.isRedactedType(node.type)) {
+    assert.ok(node.fields === undefined && node.elements === undefined && node.entries === undefined, `${where}: ${node.type} is not expanded`);
+    assert.equal(node.value, undefined, `${where}: ${node.type} has no value`);
+    assert.ok(node.notCapturedReason === 'redactedType' || node.notCapturedReason === 'redactedIdent', `${where}: ${node.type} is marked redacted`);
+  }
+  if (node.notCapturedReason === 'redactedType') assert.ok(redaction.isRedactedType(node.type!), `${where}: ${node.type} is a redacted type`);
+  for (const [name, child] of Object.entries(node.fields ?? {})) assertTypeRedacted(child, redaction, `${where}.${name}`);
+  node.elements?.forEach((el, i) => assertTypeRedacted(el, redaction, `${where}[${i}]`));
+  node.entries?.forEach(([k, v], i) => {
+    assertTypeRedacted(k, redaction, `${where}<k${i}>`);
+    assertTypeRedacted(v, redaction, `${where}<v${i}>`);
+  });
+}
+
 describe('randomized object graphs', () => {
   it(`capture ${GRAPHS} graphs validly, within limits, running no hook (seed ${SEED})`, () => {
     const r = rng(SEED);
@@ -228,10 +248,8 @@ describe('randomized object graphs', () => {
         if (name === SCOPE_LIMIT_KEY) continue;
         assertValidTree(out[name]!, limits, 1, `${where} ${name}`);
         assertRedacted(out[name]!, redaction, `${where} ${name}`);
+        assertTypeRedacted(out[name]!, redaction, `${where} ${name}`);
         if (name === 'token') assert.equal(out[name]!.notCapturedReason, 'redactedIdent');
-      }
-      for (const node of Object.values(out)) {
-        if (node.notCapturedReason === 'redactedType') assert.ok(redaction.isRedactedType(node.type!));
       }
     }
   });
