@@ -20,8 +20,10 @@ const dataDir = path.join(root, '.periscope-data', 'demo');
 let server;
 try {
   server = await startServer({ port: portArg > 0 ? Number(process.argv[portArg + 1]) : 8126, dataDir });
-} catch {
+} catch (err) {
+  if (err?.code !== 'EADDRINUSE') throw err;
   server = await startServer({ port: 0, dataDir });
+  say(`(port ${portArg > 0 ? process.argv[portArg + 1] : 8126} is busy: using ${server.url} instead)`);
 }
 say(`1. Periscope server   ${server.url}  (SQLite in ${path.relative(root, dataDir)})`);
 
@@ -91,12 +93,17 @@ for (const [kind, vars] of Object.entries({ arguments: ctx?.arguments ?? {}, loc
 const top = snapshot?.stack?.[0];
 if (top) say(`     at ${top.function} (${path.relative(demoDir, top.fileName)}:${top.lineNumber})`);
 
+// The CLI defaults to http://127.0.0.1:8126; when the demo got another port, the hints say so.
+const serverFlag = server.url === 'http://127.0.0.1:8126' ? '' : ` --server ${server.url}`;
+const hints = ['probe ls', 'tail', 'symbols place'].map((c) => `npx periscope ${c}${serverFlag}`).join('   |   ');
 if (once) {
+  say(`\nWhile it runs (npm start), try:  ${hints}`);
   app.kill();
   await server.close();
   process.exit(0);
 }
-say(`\nStill running. Try:  npx periscope probe ls   |   npx periscope tail   |   npx periscope symbols place`);
+say(`\nStill running. Try:  ${hints}`);
+if (serverFlag) say(`(or once per shell: export PERISCOPE_SERVER=${server.url})`);
 say('Ctrl-C to stop.');
 const shutdown = async () => {
   app.kill();

@@ -35,7 +35,16 @@ const selected = files
   .filter((f) => serverTestable || !f.includes(`${join('packages', 'server')}`))
   .sort();
 if (serverTestable) console.log(`server storage on node ${process.version}: ${probe.stdout}`);
-else console.log(`no SQLite driver usable on node ${process.version} (node:sqlite needs >= 22.13, better-sqlite3 is not built for it): server tests skipped\n${probe.stderr.trim().split('\n').slice(0, 3).join('\n')}`);
+else {
+  const why = `no SQLite driver usable on node ${process.version} (node:sqlite needs >= 22.13, better-sqlite3 is not built for it)`;
+  const detail = probe.stderr.trim().split('\n').slice(0, 3).join('\n');
+  // Locally a missing native build may be expected; in CI it would silently drop every server test.
+  if (process.env.CI === 'true' || process.env.CI === '1') {
+    console.error(`${why}: refusing to skip the server tests under CI\n${detail}`);
+    process.exit(1);
+  }
+  console.log(`${why}: server tests skipped\n${detail}`);
+}
 if (selected.length === 0) {
   console.error('no test files found; did the build run?');
   process.exit(1);
