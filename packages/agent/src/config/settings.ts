@@ -4,7 +4,7 @@
  * never an exception.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { GLOBAL_SNAPSHOT_RATE } from '@periscope/protocol';
@@ -160,35 +160,57 @@ export function stripCredentials(url: string): string {
   }
 }
 
-function resolveAgentUrl(env: Env, options: AgentOptions, warn: Warn, exists: (p: string) => boolean): URL {
+/** Where the Datadog Agent listens when it is installed with its default Unix socket. */
+export const DEFAULT_AGENT_SOCKET = '/var/run/datadog/apm.socket';
+
+function resolveAgentUrl(env: Env, options: AgentOptions, warn: Warn, socketPath: string): URL {
   const raw = options.agentUrl ?? first(env, ['DD_TRACE_AGENT_URL', 'DD_TRACE_URL'])?.[1];
   if (raw !== undefined) {
-    try {
-      return new URL(raw);
-    } catch {
-      warn(`Agent URL ${JSON.stringify(raw)} is not a valid URL; using the default`);
-    }
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    // `localhost:8126` parses as a URL with the scheme `localhost:`: not one we can talk to.
+    if (url && AGENT_URL_SCHEMES.has(url.protocol)) return url;
+    warn(`Agent URL ${JSON.stringify(raw)} is not an http://, https:// or unix:// URL; using the host and port`);
   }
   const host = first(env, ['DD_AGENT_HOST', 'DD_TRACE_AGENT_HOSTNAME'])?.[1];
-  const port = parseNumber(env, ['DD_TRACE_AGENT_PORT'], warn, { min: 1 });
-  if (host === undefined && port === undefined && process.platform !== 'win32' && exists('/var/run/datadog/apm.socket')) {
-    return new URL('unix:///var/run/datadog/apm.socket');
+  let port = parseNumber(env, ['DD_TRACE_AGENT_PORT'], warn, { min: 1 });
+  if (port !== undefined && (!Number.isInteger(port) || port > 65535)) {
+    warn(`DD_TRACE_AGENT_PORT=${JSON.stringify(env['DD_TRACE_AGENT_PORT'])} is not a TCP port (1-65535); using the default`);
+    port = undefined;
   }
-  const h = host ?? '127.0.0.1';
-  return new URL(`http://${h.includes(':') && !h.startsWith('[') ? `[${h}]` : h}:${port ?? 8126}`);
+  if (host !== undefined && !URL.canParse(`http://${bracketed(host)}:8126`)) {
+    warn(`DD_AGENT_HOST=${JSON.stringify(host)} is not a host name or address; using the default`);
+    return new URL(`http://127.0.0.1:${port ?? 8126}`);
+  }
+  if (host === undefined && port === undefined && process.platform !== 'win32' && isSocket(socketPath)) {
+    return new URL(`unix://${socketPath}`);
+  }
+  return new URL(`http://${bracketed(host ?? '127.0.0.1')}:${port ?? 8126}`);
 }
 
-function fileExists(p: string): boolean {
+const AGENT_URL_SCHEMES = new Set(['http:', 'https:', 'unix:']);
+
+/** IPv6 addresses go in brackets in a URL. */
+function bracketed(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** A stat, not an open: opening a Unix socket as a file fails (ENXIO) even when it exists. */
+function isSocket(p: string): boolean {
   try {
-    readFileSync(p, { flag: 'r' });
-    return true;
+    return statSync(p).isSocket();
   } catch {
     return false;
   }
 }
 
+/** Machine facts tests can replace. */
+export interface ConfigProbes {
+  /** The agent socket to auto-detect; default {@link DEFAULT_AGENT_SOCKET}. */
+  agentSocketPath?: string;
+}
+
 /** Builds the effective configuration. Warnings go to `warn` (once per bad value). */
-export function loadConfig(options: AgentOptions = {}, env: Env = process.env, warn: Warn = () => {}): AgentConfig {
+export function loadConfig(options: AgentOptions = {}, env: Env = process.env, warn: Warn = () => {}, probes: ConfigProbes = {}): AgentConfig {
   const appRoot = path.resolve(options.appRoot ?? process.cwd());
   const tags = { ...parseTags(env['DD_TAGS']), ...(options.tags ?? {}) };
   const pkg = readPackageJson(appRoot);
@@ -204,7 +226,7 @@ export function loadConfig(options: AgentOptions = {}, env: Env = process.env, w
     tags,
     runtimeId: randomUUID(),
     hostname: hostname(),
-    agentUrl: resolveAgentUrl(env, options, warn, fileExists),
+    agentUrl: resolveAgentUrl(env, options, warn, probes.agentSocketPath ?? DEFAULT_AGENT_SOCKET),
     // Preloading Periscope is the request for dynamic instrumentation: on unless explicitly off.
     dynamicInstrumentationEnabled: options.dynamicInstrumentationEnabled ?? diEnv ?? true,
     dynamicInstrumentationExplicitlyDisabled: options.dynamicInstrumentationEnabled === false || diEnv === false,
