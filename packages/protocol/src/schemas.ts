@@ -639,7 +639,11 @@ export const symdbAttachmentSchema: Schema = {
 // rejections (§1) that a schema can express; `client.id != client_tracer.runtime_id` cannot be.
 // ---------------------------------------------------------------------------------------------
 
-const base64 = { type: 'string', pattern: '^[A-Za-z0-9+/]*={0,2}$' };
+const base64 = {
+  type: 'string',
+  pattern: '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$',
+  'x-error': 'must be standard padded base64',
+};
 const sha256Hex = { type: 'string', pattern: '^[0-9a-f]{64}$' };
 const configPath = {
   type: 'string',
