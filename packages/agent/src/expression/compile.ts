@@ -6,7 +6,7 @@
  */
 import { EvaluationFailure, ExpressionCompileError, ExpressionEvaluationError, describeThrown, toEvaluationError, typeError } from './errors.js';
 import { enterFrame, leaveFrame, newFrame, type Frame } from './frame.js';
-import { RegExpFlagGetters, RegExpSource, StringEndsWith, StringStartsWith, StringSubstring, getPrototypeOf, isProxy, isRegExp } from '../safe/intrinsics.js';
+import { RegExpExec, RegExpFlagGetters, RegExpSource, StringEndsWith, StringStartsWith, StringSubstring, getPrototypeOf, isProxy, isRegExp } from '../safe/intrinsics.js';
 import { iterate, type Evaluator, type IterationMode } from './iterate.js';
 import {
   FRAME_SPECIAL_REFS,
@@ -26,7 +26,9 @@ import {
   indexValue,
   isInstanceOfConstructor,
   isOfTypeName,
+  redactedMember,
   redactedName,
+  typeNameOf,
   sizeOf,
   stringOf,
 } from './values.js';
@@ -55,6 +57,7 @@ interface Context {
   readonly redaction: RedactionPolicy | undefined;
   /** How many predicates (`any`/`all`/`filter`) enclose the node. */
   readonly predicateDepth: number;
+  /** 0 for the root node, whose result is the expression's value. */
   readonly depth: number;
 }
 
@@ -155,13 +158,13 @@ function compileNode(json: unknown, path: string, ctx: Context): Evaluator {
       if (typeof name !== 'string') fail('"getmember" expects a literal property name string', `${at}[1]`);
       const o = sub(0);
       const policy = ctx.redaction;
+      const root = ctx.depth === 0;
       if (policy !== undefined && policy.isRedactedName(name)) {
         return (f) => {
-          o(f);
-          throw redactedName(name);
+          throw redactedMember(o(f), name, root);
         };
       }
-      return (f) => getMember(f, o(f), name);
+      return (f) => getMember(f, o(f), name, root);
     }
     case 'typeName': {
       const [, type] = args(2);
@@ -197,7 +200,7 @@ function compileNode(json: unknown, path: string, ctx: Context): Evaluator {
     case 'binary': {
       const list = args(2);
       if (op === 'matches') return compileMatches(sub(0), list[1], `${at}[1]`, inner);
-      return compileBinary(op, sub(0), sub(1), list[1]);
+      return compileBinary(op, sub(0), sub(1), list[1], ctx.depth === 0);
     }
   }
 }
@@ -207,12 +210,17 @@ function referenceError(name: string): EvaluationFailure {
 }
 
 function compileRef(name: string, at: string, ctx: Context): Evaluator {
+  const root = ctx.depth === 0;
   if (PREDICATE_REFS.has(name)) {
     if (ctx.predicateDepth === 0) fail(`${name} can only be used inside any, all or filter`, at);
+    // The bindings honour redaction exactly as `getmember`/`index` would on the same entry
+    // (iterate.ts marks entries with a redacted key), and refuse values of a redacted type.
     if (name === '@it') {
       return (f) => {
         const v = f.it;
         if (v === NOT_FOUND) throw referenceError(name);
+        if (f.itRedactedAs !== undefined) throw redactedName(f.itRedactedAs);
+        checkType(f, v);
         return v;
       };
     }
@@ -220,13 +228,15 @@ function compileRef(name: string, at: string, ctx: Context): Evaluator {
       return (f) => {
         const v = f.key;
         if (v === NOT_FOUND) throw referenceError(name);
+        checkType(f, v);
         return v;
       };
     }
     return (f) => {
       const v = f.value;
       if (v === NOT_FOUND) throw referenceError(name);
-      if (f.valueRedacted) throw redactedName(String(f.key));
+      if (f.valueRedactedAs !== undefined) throw redactedName(f.valueRedactedAs);
+      checkType(f, v);
       return v;
     };
   }
@@ -236,7 +246,7 @@ function compileRef(name: string, at: string, ctx: Context): Evaluator {
       const s = f.scope;
       const v = s[field];
       if (v === NOT_FOUND || (v === undefined && !(field in s))) throw referenceError(name);
-      checkType(f, v);
+      checkType(f, v, root);
       return v;
     };
   }
@@ -244,8 +254,21 @@ function compileRef(name: string, at: string, ctx: Context): Evaluator {
   if (!isLegalIdentifier(name)) fail(`Illegal identifier: ${name}`, at);
   const policy = ctx.redaction;
   if (policy !== undefined && policy.isRedactedName(name)) {
-    return () => {
-      throw redactedName(name);
+    if (!root) {
+      return () => {
+        throw redactedName(name);
+      };
+    }
+    // The expression's result is the redacted variable: look it up only for its type.
+    return (f) => {
+      let v: unknown;
+      try {
+        v = f.scope.lookup(name);
+      } catch {
+        throw redactedName(name, 'unknown');
+      }
+      if (v === NOT_FOUND) throw referenceError(name);
+      throw redactedName(name, typeNameOf(v));
     };
   }
   const constant = name === 'undefined' ? undefined : name === 'Infinity' ? Infinity : NOT_FOUND;
@@ -263,7 +286,7 @@ function compileRef(name: string, at: string, ctx: Context): Evaluator {
       if (isConstant) return constant;
       throw referenceError(name);
     }
-    if (policy !== undefined) checkType(f, v);
+    if (policy !== undefined) checkType(f, v, root);
     return v;
   };
 }
@@ -332,7 +355,7 @@ function compileOr(ops: Evaluator[]): Evaluator {
 
 type Cmp = (a: any, b: any) => boolean; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-function compileBinary(op: string, a: Evaluator, b: Evaluator, rightJson: unknown): Evaluator {
+function compileBinary(op: string, a: Evaluator, b: Evaluator, rightJson: unknown, root: boolean): Evaluator {
   switch (op) {
     case 'eq':
       if (isLiteral(rightJson)) return (f) => a(f) === rightJson;
@@ -349,7 +372,7 @@ function compileBinary(op: string, a: Evaluator, b: Evaluator, rightJson: unknow
     case 'ge':
       return relational(a, b, (x, y) => x >= y);
     case 'index':
-      return (f) => indexValue(f, a(f), b(f));
+      return (f) => indexValue(f, a(f), b(f), root);
     case 'contains':
       return (f) => containsValue(a(f), b(f));
     case 'startsWith':
@@ -421,13 +444,26 @@ function compileMatches(subject: Evaluator, patternJson: unknown, at: string, ct
       try {
         lastPattern = compilePattern(source, flags);
       } catch (e) {
-        throw new EvaluationFailure('SyntaxError', describeThrown(e).message);
+        throw new EvaluationFailure('SyntaxError', invalidPatternText(describeThrown(e).message));
       }
       lastKey = key;
     }
     return lastPattern!.test(s);
   };
 }
+
+/**
+ * V8 writes the pattern into its message (`Invalid regular expression: /(secret/: Unterminated
+ * group`). A dynamic pattern is application data, so only V8's reason, which follows the last
+ * `: `, is kept, and only when it looks like one of V8's fixed phrases.
+ */
+function invalidPatternText(v8Message: string): string {
+  const m = RegExpExec(V8_REGEX_REASON, v8Message);
+  return m === null ? 'Invalid regular expression' : `Invalid regular expression: ${m[1]}`;
+}
+
+/** The reason after the last `: ` (it holds no `:`), in the letters V8's phrases use. */
+const V8_REGEX_REASON = /: ([A-Za-z][A-Za-z {}-]{0,60})$/;
 
 function subjectString(v: unknown): string {
   const s = stringOf(v);

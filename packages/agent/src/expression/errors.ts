@@ -36,6 +36,12 @@ export class ExpressionEvaluationError extends Error {
     /** `"<ErrorName>: <text>"`, e.g. `ReferenceError: x is not defined`. */
     message: string,
     readonly kind: EvaluationFailureKind,
+    /**
+     * For a redaction failure on the expression's own result (its root node), the redacted
+     * value's type: a capture expression then reports `{type, notCapturedReason}` like a
+     * redacted variable. Undefined when the redaction happened on an intermediate value.
+     */
+    readonly valueType?: string,
   ) {
     super(message);
   }
@@ -52,6 +58,8 @@ export class EvaluationFailure {
     readonly errorName: string,
     readonly text: string,
     readonly kind: EvaluationFailureKind = 'error',
+    /** See {@link ExpressionEvaluationError.valueType}. */
+    readonly valueType?: string,
   ) {}
 
   get message(): string {
@@ -94,7 +102,7 @@ export function describeThrown(thrown: unknown): { name: string; message: string
  * trace: nobody reads it, and recording one costs more than the rest of a template's rendering.
  */
 export function toEvaluationError(thrown: unknown, expr: string): ExpressionEvaluationError {
-  if (thrown instanceof EvaluationFailure) return withStackTraceLimit(0, () => new ExpressionEvaluationError(expr, thrown.message, thrown.kind));
+  if (thrown instanceof EvaluationFailure) return withStackTraceLimit(0, () => new ExpressionEvaluationError(expr, thrown.message, thrown.kind, thrown.valueType));
   // An engine error from our own code (stack overflow…): V8 created it, its data properties are safe to read.
   const { name, message } = describeThrown(thrown);
   return withStackTraceLimit(0, () => new ExpressionEvaluationError(expr, `${name}: ${message}`, 'error'));

@@ -13,8 +13,13 @@ export interface Frame {
   it: unknown;
   key: unknown;
   value: unknown;
-  /** The current entry's key is a redacted name: reading `@value` is refused. */
-  valueRedacted: boolean;
+  /**
+   * The redacted key name of the current Map or object entry: reading `@value` (and, over a
+   * Map, `@it`) is refused. Undefined when the entry is not redacted.
+   */
+  valueRedactedAs: string | undefined;
+  /** The same for `@it`: set over Maps, where `@it` is the entry's value. */
+  itRedactedAs: string | undefined;
   /** `performance.now()` ms; NaN until the first expensive step sets the default budget. */
   deadline: number;
   budgetMs: number;
@@ -31,7 +36,8 @@ export function newFrame(redaction: RedactionPolicy | undefined): Frame {
     it: NOT_FOUND,
     key: NOT_FOUND,
     value: NOT_FOUND,
-    valueRedacted: false,
+    valueRedactedAs: undefined,
+    itRedactedAs: undefined,
     deadline: Number.NaN,
     budgetMs: Number.NaN,
     redaction,
@@ -45,7 +51,8 @@ export function enterFrame(f: Frame, scope: EvaluationScope): void {
   f.it = NOT_FOUND;
   f.key = NOT_FOUND;
   f.value = NOT_FOUND;
-  f.valueRedacted = false;
+  f.valueRedactedAs = undefined;
+  f.itRedactedAs = undefined;
   const deadline = scope.deadline;
   f.deadline = typeof deadline === 'number' ? deadline : Number.NaN;
   const budget = scope.budgetMs;

@@ -3,6 +3,11 @@
  * (expression-language.md §3). Elements come from own data properties and intrinsic
  * iterators, never from `Symbol.iterator` or getters. The deadline is checked every
  * {@link DEADLINE_CHECK_INTERVAL} items, so a huge collection stops with a `timeout` failure.
+ *
+ * Redaction: an entry whose key is a redacted identifier (a string, or a symbol by its
+ * description) binds its value as redacted, so the predicate's `@value` (and `@it` over a Map)
+ * fails as `getmember` of that name would; the `@…` references also refuse values of a
+ * redacted type (compile.ts). A predicate can therefore never test a secret.
  */
 import { SIDE_EFFECT, plainError, typeError } from './errors.js';
 import { DEADLINE_CHECK_INTERVAL, remainingMs, type Frame } from './frame.js';
@@ -26,7 +31,7 @@ import {
   objectCreate,
   objectKeys,
 } from '../safe/intrinsics.js';
-import { arrayElement } from './values.js';
+import { arrayElement, redactedKeyName } from './values.js';
 
 export type Evaluator = (f: Frame) => unknown;
 export type IterationMode = 'any' | 'all' | 'filter';
@@ -42,7 +47,8 @@ export function iterate(f: Frame, coll: unknown, predicate: Evaluator, mode: Ite
   const outerIt = f.it;
   const outerKey = f.key;
   const outerValue = f.value;
-  const outerRedacted = f.valueRedacted;
+  const outerValueRedacted = f.valueRedactedAs;
+  const outerItRedacted = f.itRedactedAs;
   try {
     if (isArray(coll)) return overIndexed(f, coll, false, predicate, mode);
     if (isTypedArray(coll)) return overIndexed(f, coll as unknown as ArrayLike<unknown>, true, predicate, mode);
@@ -54,7 +60,8 @@ export function iterate(f: Frame, coll: unknown, predicate: Evaluator, mode: Ite
     f.it = outerIt;
     f.key = outerKey;
     f.value = outerValue;
-    f.valueRedacted = outerRedacted;
+    f.valueRedactedAs = outerValueRedacted;
+    f.itRedactedAs = outerItRedacted;
   }
 }
 
@@ -69,6 +76,7 @@ function tick(f: Frame, i: number): void {
 function overIndexed(f: Frame, coll: ArrayLike<unknown>, typed: boolean, predicate: Evaluator, mode: IterationMode): unknown {
   const out: unknown[] | undefined = mode === 'filter' ? [] : undefined;
   const len = typed ? TypedArrayLength(coll) : coll.length;
+  f.itRedactedAs = undefined;
   for (let i = 0; i < len; i++) {
     tick(f, i);
     // Typed array elements are integer-indexed slots that never reach a prototype or getter.
@@ -85,6 +93,7 @@ function overIndexed(f: Frame, coll: ArrayLike<unknown>, typed: boolean, predica
 function overSet(f: Frame, set: Set<unknown>, predicate: Evaluator, mode: IterationMode): unknown {
   const out: unknown[] | undefined = mode === 'filter' ? [] : undefined;
   const it = SetValues(set);
+  f.itRedactedAs = undefined;
   for (let i = 0; ; i++) {
     tick(f, i);
     const step = SetIteratorNext(it);
@@ -112,7 +121,9 @@ function overMap(f: Frame, map: Map<unknown, unknown>, predicate: Evaluator, mod
     f.key = key;
     f.value = value;
     f.it = value;
-    f.valueRedacted = policy !== undefined && typeof key === 'string' && policy.isRedactedName(key);
+    const hidden = redactedKeyName(policy, key);
+    f.valueRedactedAs = hidden;
+    f.itRedactedAs = hidden;
     const ok = !!predicate(f);
     if (mode === 'filter') {
       if (ok) MapSet(out!, key, value);
@@ -133,7 +144,7 @@ function overObject(f: Frame, obj: object, predicate: Evaluator, mode: Iteration
     if (!hasOwn(desc, 'value')) throw plainError(`${SIDE_EFFECT}: property "${key}" is an accessor`);
     f.key = key;
     f.value = desc.value;
-    f.valueRedacted = policy !== undefined && policy.isRedactedName(key);
+    f.valueRedactedAs = redactedKeyName(policy, key);
     const ok = !!predicate(f);
     if (mode === 'filter') {
       if (ok) out![key] = desc.value;

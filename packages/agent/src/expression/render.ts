@@ -47,6 +47,7 @@ import {
   objectKeys,
 } from '../safe/intrinsics.js';
 import type { RedactionPolicy } from './scope.js';
+import { redactedKeyName } from './values.js';
 
 export const MAX_RENDERED_ITEMS = 3;
 export const MAX_RENDERED_PROPERTIES = 5;
@@ -115,7 +116,8 @@ function render(v: unknown, depth: number, redaction: RedactionPolicy | undefine
       if (step.done === true) break;
       const k = step.value[0];
       const val = step.value[1];
-      const hidden = redaction !== undefined && typeof k === 'string' && redaction.isRedactedName(k);
+      // String keys by name, symbol keys by description, as in snapshots.
+      const hidden = redactedKeyName(redaction, k) !== undefined;
       ArrayPush(items, `${render(k, 1, redaction)} => ${hidden ? REDACTED : render(val, 1, redaction)}`);
     }
     return listOf(`${name}(${size}) `, size, items, '{', '}');

@@ -6,6 +6,7 @@
 import { className } from '../safe/reflect.js';
 import { EvaluationFailure, SIDE_EFFECT, plainError, typeError } from './errors.js';
 import type { Frame } from './frame.js';
+import type { RedactionPolicy } from './scope.js';
 import {
   StringIncludes,
   MapGet,
@@ -13,7 +14,9 @@ import {
   MapSize,
   SetHas,
   SetSize,
+  StringSlice,
   StringValueOf,
+  SymbolToString,
   TypedArrayIncludes,
   TypedArrayLength,
   WeakMapGet,
@@ -40,16 +43,47 @@ const toNumber = Number;
 const toString = String;
 const isInteger = Number.isInteger;
 
-export function redactedName(name: string): EvaluationFailure {
-  return new EvaluationFailure('Error', `"${name}" is redacted`, 'redactedIdent');
+/**
+ * The failure for a value hidden by identifier redaction. `valueType` is given only when the
+ * hidden value is the expression's own result (see {@link ExpressionEvaluationError.valueType}).
+ * The message names the identifier, never the value.
+ */
+export function redactedName(name: string, valueType?: string): EvaluationFailure {
+  return new EvaluationFailure('Error', `"${name}" is redacted`, 'redactedIdent', valueType);
 }
 
-/** Refuses a value whose class is a redacted type. */
-export function checkType(f: Frame, v: unknown): void {
+/**
+ * Is this Map key or property key a redacted identifier? Strings match by name and symbols by
+ * description (`Symbol(password)` matches `password`), as in the capture layer. Returns the
+ * name to report, or undefined when the key is not redacted.
+ */
+export function redactedKeyName(policy: RedactionPolicy | undefined, key: unknown): string | undefined {
+  if (policy === undefined) return undefined;
+  if (typeof key === 'string') return policy.isRedactedName(key) ? key : undefined;
+  if (typeof key === 'symbol') {
+    const text = SymbolToString(key); // the intrinsic: never a patched Symbol.prototype.toString
+    const description = StringSlice(text, 7, text.length - 1);
+    return policy.isRedactedName(description) ? text : undefined;
+  }
+  return undefined;
+}
+
+/** A value's type name without looking inside it, as the capture layer reports a redacted value. */
+export function typeNameOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object' || typeof v === 'function') return isProxy(v) ? 'Proxy' : className(v);
+  return typeof v;
+}
+
+/**
+ * Refuses a value whose class is a redacted type. `root`: the value is the expression's
+ * result, so the failure carries its type.
+ */
+export function checkType(f: Frame, v: unknown, root = false): void {
   const policy = f.redaction;
   if (policy === undefined || typeof v !== 'object' || v === null) return;
   const name = className(v);
-  if (policy.isRedactedType(name)) throw new EvaluationFailure('Error', `a value of type ${name} is redacted`, 'redactedType');
+  if (policy.isRedactedType(name)) throw new EvaluationFailure('Error', `a value of type ${name} is redacted`, 'redactedType', root ? name : undefined);
 }
 
 /** A primitive string or a `String` object's primitive, else undefined. */
@@ -103,34 +137,61 @@ function canonicalIndex(key: string): number {
 }
 
 /** `getmember`: a literal property name; Maps and Sets are refused as in dd-trace-js. */
-export function getMember(f: Frame, target: unknown, name: string): unknown {
+export function getMember(f: Frame, target: unknown, name: string, root = false): unknown {
+  const v = readMemberOf(target, name);
+  checkType(f, v, root);
+  return v;
+}
+
+function readMemberOf(target: unknown, name: string): unknown {
   if (typeof target === 'object' && target !== null) {
     if (isProxy(target)) throw plainError(SIDE_EFFECT);
     if (isMap(target)) throw plainError('Accessing a Map is not allowed');
     if (isWeakMap(target)) throw plainError('Accessing a WeakMap is not allowed');
     if (isSet(target) || isWeakSet(target)) throw plainError('Accessing a Set or WeakSet is not allowed');
   }
-  const v = readMember(target, name);
-  checkType(f, v);
-  return v;
+  return readMember(target, name);
+}
+
+/**
+ * The failure for `getmember` of a redacted name. At the root the (side-effect-free) read
+ * gives the type to report; where it cannot be read the type is `unknown`.
+ */
+export function redactedMember(target: unknown, name: string, root: boolean): EvaluationFailure {
+  if (!root) return redactedName(name);
+  let type = 'unknown';
+  try {
+    type = typeNameOf(readMemberOf(target, name));
+  } catch {
+    // An accessor, a Proxy, a Map…: the value stays unread.
+  }
+  return redactedName(name, type);
 }
 
 /** `index`: a computed key; Maps go through the intrinsic `Map.prototype.get`. */
-export function indexValue(f: Frame, target: unknown, key: unknown): unknown {
-  const policy = f.redaction;
-  if (policy !== undefined && typeof key === 'string' && policy.isRedactedName(key)) throw redactedName(key);
+export function indexValue(f: Frame, target: unknown, key: unknown, root = false): unknown {
+  const hidden = redactedKeyName(f.redaction, key);
+  if (hidden !== undefined && !root) throw redactedName(hidden);
   let v: unknown;
+  try {
+    v = readIndex(target, key);
+  } catch (e) {
+    if (hidden !== undefined) throw redactedName(hidden, 'unknown');
+    throw e;
+  }
+  if (hidden !== undefined) throw redactedName(hidden, typeNameOf(v));
+  checkType(f, v, root);
+  return v;
+}
+
+function readIndex(target: unknown, key: unknown): unknown {
   if (typeof target === 'object' && target !== null) {
     if (isProxy(target)) throw plainError(SIDE_EFFECT);
-    if (isMap(target)) v = MapGet(target, key);
-    else if (isWeakMap(target)) v = WeakMapGet(target, key);
-    else if (isSet(target) || isWeakSet(target)) throw plainError('Accessing a Set or WeakSet is not allowed');
-    else v = readMember(target, propertyKey(key));
-  } else {
-    v = readMember(target, propertyKey(key));
+    if (isMap(target)) return MapGet(target, key);
+    if (isWeakMap(target)) return WeakMapGet(target, key);
+    if (isSet(target) || isWeakSet(target)) throw plainError('Accessing a Set or WeakSet is not allowed');
   }
-  checkType(f, v);
-  return v;
+  return readMember(target, propertyKey(key));
 }
 
 /** Converts a primitive key the way `obj[key]` would; objects are refused (their `toString` would run). */

@@ -10,8 +10,10 @@ export interface ConformanceCase {
   expr: string;
   json?: unknown;
   scope?: ScopeExtras;
-  /** Evaluate with the test redaction policy. */
-  redact?: boolean;
+  /** Evaluate with the test redaction policy, or with the agent's `Redaction` class. */
+  redact?: boolean | 'production';
+  /** Text that must appear in no result, rendered message or error (checked also as a template segment). */
+  secret?: string;
   /** As a condition (`compileCondition(...).test`). */
   condition?: boolean;
   expect: { value: unknown } | { error: string | RegExp } | { compileError: RegExp };
@@ -20,6 +22,16 @@ export interface ConformanceCase {
 const ok = (expr: string, value: unknown, more: Partial<ConformanceCase> = {}): ConformanceCase => ({ expr, expect: { value }, ...more });
 const err = (expr: string, error: string | RegExp, more: Partial<ConformanceCase> = {}): ConformanceCase => ({ expr, expect: { error }, ...more });
 const bad = (expr: string, json: unknown, compileError: RegExp): ConformanceCase => ({ expr, json, expect: { compileError } });
+
+/** A redaction row, once with the test policy and once with the production `Redaction` class. */
+const leak = (expr: string, error: string | RegExp, secret: string): ConformanceCase[] => [
+  { expr, expect: { error }, redact: true, secret },
+  { expr, expect: { error }, redact: 'production', secret },
+];
+const leakOk = (expr: string, value: unknown, secret: string): ConformanceCase[] => [
+  { expr, expect: { value }, redact: true, secret },
+  { expr, expect: { value }, redact: 'production', secret },
+];
 
 const SIDE_EFFECT = /^Error: Possibility of side effect/;
 const NOT_STRING = 'TypeError: Variable is not a string';
@@ -365,6 +377,36 @@ export const CASES: ConformanceCase[] = [
   ok('any(creds, {@key == "password"})', true, { redact: true }),
   err('any(credMap, {@value == "x"})', /is redacted/, { redact: true }),
   ok('password', 'hunter2'),
+  // ── redaction through predicate bindings: a predicate can never test a secret
+  ...leak('any(credMap, {matches("x", @it)})', 'Error: "password" is redacted', 'hunter2'),
+  ...leak('any(credMap, {startsWith(@it, "(hun")})', 'Error: "password" is redacted', 'hunter2'),
+  ...leak('any(credMap, {startsWith(@value, "(hun")})', 'Error: "password" is redacted', 'hunter2'),
+  ...leak('all(credMap, {@it != "(hunter2"})', 'Error: "password" is redacted', 'hunter2'),
+  ...leak('filter(credMap, {@it == "(hunter2"})', 'Error: "password" is redacted', 'hunter2'),
+  ...leak('any(credMap, {matches(s, @value)})', 'Error: "password" is redacted', 'hunter2'),
+  ...leak('any(credList, {any(@it, {@value == "list-hunter2"})})', 'Error: "password" is redacted', 'hunter2'),
+  ...leakOk('any(credMap, {@key == "ok" && @value == "y"})', true, 'hunter2'),
+  ...leakOk('any(credMap, {any(arr, {@it == 3})})', true, 'hunter2'), // an inner element is not the redacted entry
+  ...leakOk('len(filter(credMap, {@key != "ok"}))', 1, 'hunter2'),
+  ...leak('any(secretList, {@it.inner == "classified"})', 'Error: a value of type SecretBox is redacted', 'classified'),
+  ...leak('any(boxMap, {@value.inner == "classified"})', 'Error: a value of type SecretBox is redacted', 'classified'),
+  ...leak('any(boxMap, {@it.inner == "classified"})', 'Error: a value of type SecretBox is redacted', 'classified'),
+  ...leak('any(keyBoxMap, {@key.inner == "classified"})', 'Error: a value of type SecretBox is redacted', 'classified'),
+  ...leak('filter(secretList, {true})[0]', 'Error: a value of type SecretBox is redacted', 'classified'),
+  // symbol keys match by description
+  ...leak('any(symCredMap, {@value == "x"})', 'Error: "Symbol(password)" is redacted', 'sym-hunter2'),
+  ...leak('any(symCredMap, {startsWith(@it, "sym")})', 'Error: "Symbol(password)" is redacted', 'sym-hunter2'),
+  ...leak('symCredMap[passwordSym]', 'Error: "Symbol(password)" is redacted', 'sym-hunter2'),
+  ...leak('symCreds[tokenSym]', 'Error: "Symbol(token)" is redacted', 'sym-token-value'),
+  ...leakOk('symCreds.ok', 1, 'sym-token-value'),
+  // a dynamic pattern's text stays out of the error
+  err('matches(s, secretPattern)', 'SyntaxError: Invalid regular expression: Unterminated group', { secret: 'hunter2' }),
+  err('any(strs, {matches(@it, secretPattern)})', 'SyntaxError: Invalid regular expression: Unterminated group', { secret: 'hunter2' }),
+  // only the production list: normalisation, an extra identifier, a wildcard type
+  err('custom["Custom-Secret_Name"]', 'Error: "Custom-Secret_Name" is redacted', { redact: 'production', secret: 'custom-hunter2' }),
+  err('any(custom, {@value == "x"})', 'Error: "Custom-Secret_Name" is redacted', { redact: 'production', secret: 'custom-hunter2' }),
+  err('any(creds, {@value == "t"})', 'Error: "password" is redacted', { redact: 'production', secret: 'hunter2' }),
+  ok('custom.ok', 1, { redact: 'production', secret: 'custom-hunter2' }),
   // ── compile errors
   bad('unknown operator', { notARealOperator: [{ ref: 'foo' }] }, /unknown operator "notARealOperator" at json$/),
   bad('nested unknown', { and: [true, { foo: 1 }] }, /unknown operator "foo" at json\.and\[1\]$/),

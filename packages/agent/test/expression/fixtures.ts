@@ -3,6 +3,7 @@
  * into `calls` whenever user code runs (a getter, a Proxy trap, `toString`, `Symbol.hasInstance`,
  * an iterator, an overridden method); a case passes only if `calls` stays empty.
  */
+import { Redaction } from '../../src/capture/index.js';
 import { NOT_FOUND, type EvaluationScope, type RedactionPolicy } from '../../src/expression/index.js';
 
 export class Base {
@@ -27,6 +28,17 @@ export const TEST_REDACTION: RedactionPolicy = {
   isRedactedName: (name) => ['password', 'token', 'apikey'].includes(name.toLowerCase().replace(/[-_$@.]/g, '')),
   isRedactedType: (type) => type === 'SecretBox',
 };
+
+/**
+ * The agent's own policy (the built-in identifier list and its normalisation), with one extra
+ * identifier and a wildcard type, as DD_DYNAMIC_INSTRUMENTATION_REDACTED_IDENTIFIERS and
+ * …_REDACTED_TYPES would configure it.
+ */
+export const PRODUCTION_REDACTION: RedactionPolicy = new Redaction({
+  redactedIdentifiers: ['customSecretName'],
+  redactionExcludedIdentifiers: [],
+  redactedTypes: ['Secret*'],
+});
 
 export function recordingProxy<T extends object>(target: T, calls: string[]): T {
   const handler: ProxyHandler<T> = {};
@@ -121,6 +133,8 @@ export function fixture(calls: string[]): Record<string, unknown> {
     value: 1,
     enumerable: true,
   });
+  const passwordSym = Symbol('password');
+  const tokenSym = Symbol('token');
   const ctorGetter = Object.create({});
   Object.defineProperty(Object.getPrototypeOf(ctorGetter), 'constructor', { get: rec('constructor getter') });
 
@@ -170,7 +184,18 @@ export function fixture(calls: string[]): Record<string, unknown> {
     err: new TypeError('boom'),
     password: 'hunter2',
     creds: { password: 'x', token: 't', ok: 1 },
-    credMap: new Map([['password', 'x'], ['ok', 'y']]),
+    // Secrets for the leak rows: each text must never appear in a result, message or error.
+    credMap: new Map([['password', '(hunter2'], ['ok', 'y']]),
+    credList: [{ password: 'list-hunter2' }],
+    secretPattern: '(hunter2',
+    passwordSym,
+    tokenSym,
+    symCredMap: new Map<unknown, unknown>([[passwordSym, 'sym-hunter2'], [Symbol('ok'), 'y']]),
+    symCreds: { [tokenSym]: 'sym-token-value', ok: 1 },
+    secretList: [new SecretBox()],
+    boxMap: new Map([['b', new SecretBox()]]),
+    keyBoxMap: new Map([[new SecretBox(), 1]]),
+    custom: { 'Custom-Secret_Name': 'custom-hunter2', ok: 1 },
     box: new SecretBox(),
     boxHolder: { box: new SecretBox(), n: 1 },
     // Hostile values: any access to user code records a call.
