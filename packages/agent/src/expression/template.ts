@@ -54,7 +54,7 @@ class Template implements CompiledTemplate {
     let message = '';
     const errors: EvaluationError[] = [];
     for (const part of this.#parts) {
-      if (message.length >= MAX_MESSAGE_CHARS) break;
+      if (message.length > MAX_MESSAGE_CHARS) break; // already cut below
       if (typeof part === 'string') {
         message += part;
         continue;
@@ -81,7 +81,15 @@ class Template implements CompiledTemplate {
   }
 }
 
-/** Cuts a message at {@link MAX_MESSAGE_CHARS}, marking the cut with `…`. */
+/**
+ * Cuts a message to its first {@link MAX_MESSAGE_CHARS} characters and appends `…`, as dd-trace-js
+ * does (snapshots.md §6) and as the event's final `truncateMessage` does, so the two caps agree.
+ * A surrogate pair is never split.
+ */
 export function capMessage(message: string): string {
-  return message.length > MAX_MESSAGE_CHARS ? `${StringSlice(message, 0, MAX_MESSAGE_CHARS - 1)}…` : message;
+  if (message.length <= MAX_MESSAGE_CHARS) return message;
+  let cut = MAX_MESSAGE_CHARS;
+  const last = message[cut - 1]!; // indexing a primitive string runs no prototype method
+  if (last >= '\ud800' && last <= '\udbff') cut--;
+  return `${StringSlice(message, 0, cut)}…`;
 }

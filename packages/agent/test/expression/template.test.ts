@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MAX_MESSAGE_CHARS } from '@periscope/protocol';
-import { ExpressionCompileError, compileTemplate, parseDsl, renderValue } from '../../src/expression/index.js';
+import { ExpressionCompileError, capMessage, compileTemplate, parseDsl, renderValue } from '../../src/expression/index.js';
+import { truncateMessage } from '../../src/capture/index.js';
 import { Foo, TEST_REDACTION, fixture, scopeOf } from './fixtures.js';
 
 function seg(dsl: string) {
@@ -94,12 +95,29 @@ test('values render compactly, like util.inspect at depth 0', () => {
   assert.deepEqual(calls, []);
 });
 
-test('messages are capped at 8 KiB', () => {
+test('messages are capped at 8 KiB exactly as the event cap does: the first 8192 characters, then …', () => {
   const big = 'x'.repeat(5000);
   const t = compileTemplate([seg('a'), seg('a'), seg('a')], '');
   const out = t.render(scopeOf({ a: big }));
-  assert.equal(out.message.length, MAX_MESSAGE_CHARS);
-  assert.ok(out.message.endsWith('…'));
+  assert.equal(out.message, 'x'.repeat(MAX_MESSAGE_CHARS) + '…');
+  assert.equal(truncateMessage(out.message), out.message, 'the event cap changes nothing more');
+  // Same cut as truncateMessage everywhere, surrogate pairs included.
+  for (const msg of ['a'.repeat(MAX_MESSAGE_CHARS), 'a'.repeat(MAX_MESSAGE_CHARS + 1), 'a'.repeat(MAX_MESSAGE_CHARS - 1) + '😀b', 'é'.repeat(9000)]) {
+    assert.equal(capMessage(msg), truncateMessage(msg));
+  }
+  // A message of exactly 8192 characters followed by more segments is still marked as cut.
+  const exact = compileTemplate([seg('a'), seg('b')], '').render(scopeOf({ a: 'y'.repeat(MAX_MESSAGE_CHARS), b: 'z' }));
+  assert.equal(exact.message, 'y'.repeat(MAX_MESSAGE_CHARS) + '…');
+});
+
+test('Map entries with a redacted symbol key render as {redacted}, matched by description', () => {
+  const calls: string[] = [];
+  const t = compileTemplate([seg('symCredMap'), { str: ' ' }, seg('symCredMap[passwordSym]')], '', { redaction: TEST_REDACTION });
+  const out = t.render(scopeOf(fixture(calls)));
+  assert.equal(out.message, "Map(2) { Symbol(password) => {redacted}, Symbol(ok) => 'y' } {redacted}");
+  assert.ok(!out.message.includes('sym-hunter2'));
+  assert.deepEqual(out.errors, []);
+  assert.deepEqual(calls, []);
 });
 
 test('a passed deadline marks the remaining expression segments', () => {
