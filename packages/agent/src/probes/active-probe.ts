@@ -76,9 +76,9 @@ export class ActiveProbe {
     this.referenced = new Set();
     this.condition = probe.when ? lang.compileCondition(probe.when, this.referenced) : undefined;
     this.template = probe.segments.length > 0 ? lang.compileTemplate(probe.segments, probe.template, this.referenced) : undefined;
-    this.expressions = probe.captureExpressions.map((ce) => ({
+    this.expressions = probe.captureExpressions.map((ce, i) => ({
       name: ce.name,
-      value: lang.compileValue(ce.expr, this.referenced),
+      value: lang.compileValue(ce.expr, this.referenced, `captureExpressions[${i}].expr.json`),
       limits: ce.limits,
     }));
     this.snapshotProducing = probe.captureSnapshot || this.expressions.length > 0;
@@ -111,7 +111,8 @@ export class ActiveProbe {
       if (!r.ok) {
         if (t - this.lastConditionErrorAt >= CONDITION_ERROR_WINDOW_MS) {
           this.lastConditionErrorAt = t;
-          this.emit(site, undefined, probe.template, [r.error], undefined);
+          // The message describes the failure (expression-language.md §6.2); the template was not rendered.
+          this.emit(site, undefined, `Condition evaluation failed: ${r.error.message}`, [r.error], undefined);
         }
         return;
       }
@@ -137,6 +138,9 @@ export class ActiveProbe {
       for (const e of this.expressions) {
         const r = e.value.evaluate(scope);
         if (r.ok) out[e.name] = this.env.language.captureValue(r.value, e.name, e.limits, deadline);
+        // A redacted result keeps its name and type, like a redacted variable; any other
+        // failure drops this entry only (the others are still captured).
+        else if (r.redacted !== undefined) out[e.name] = r.redacted;
         else errors.push({ expr: e.name, message: r.error.message });
       }
       captures = { captureExpressions: out };

@@ -19,7 +19,13 @@ import type { EvalResult, HitScope, ProbeLanguage } from './language.js';
 interface Scope extends EvaluationScope, HitScope {}
 
 function failure(err: unknown, expr: string): EvalResult {
-  if (err instanceof ExpressionEvaluationError) return { ok: false, error: { expr, message: err.message } };
+  if (err instanceof ExpressionEvaluationError) {
+    const error = { expr, message: err.message };
+    if ((err.kind === 'redactedIdent' || err.kind === 'redactedType') && err.valueType !== undefined) {
+      return { ok: false, error, redacted: { type: err.valueType, notCapturedReason: err.kind } };
+    }
+    return { ok: false, error };
+  }
   return { ok: false, error: { expr, message: `${(err as Error)?.name ?? 'Error'}: ${(err as Error)?.message ?? String(err)}` } };
 }
 
@@ -47,8 +53,8 @@ export function createProbeLanguage(config: AgentConfig): ProbeLanguage {
         },
       };
     },
-    compileValue(expr: Expression, referenced: Set<string>) {
-      const c = compileExpression(expr.json, expr.dsl, { redaction });
+    compileValue(expr: Expression, referenced: Set<string>, path = 'json') {
+      const c = compileExpression(expr.json, expr.dsl, { path, redaction });
       addNames(expr.json, referenced);
       return {
         evaluate(scope: HitScope): EvalResult {

@@ -5,7 +5,13 @@
 import type { CaptureLimits, CapturedValue, EvaluationError, Expression, ProbeEvent, TemplateSegment } from '@periscope/protocol';
 import type { Lookup } from '../runtime/hit-runtime.js';
 
-export type EvalResult = { ok: true; value: unknown } | { ok: false; error: EvaluationError };
+export type EvalResult =
+  | { ok: true; value: unknown }
+  /**
+   * `redacted`: the expression's own result is a redacted identifier or type; a capture
+   * expression reports this node (`{type, notCapturedReason}`) instead of an error.
+   */
+  | { ok: false; error: EvaluationError; redacted?: CapturedValue };
 
 /** The variables of one hit, as the expression language reads them. */
 export interface HitScope {
@@ -24,7 +30,8 @@ export interface CompiledTemplate {
 export interface ProbeLanguage {
   /** Each compile adds the variable names the expression reads to `referenced`; throws on a compile error. */
   compileCondition(expr: Expression, referenced: Set<string>): CompiledCondition;
-  compileValue(expr: Expression, referenced: Set<string>): CompiledValue;
+  /** `path` names the expression in compile errors, e.g. `captureExpressions[2].expr.json`. */
+  compileValue(expr: Expression, referenced: Set<string>, path?: string): CompiledValue;
   compileTemplate(segments: TemplateSegment[], template: string, referenced: Set<string>): CompiledTemplate;
   scope(thisValue: unknown, lookup: Lookup): HitScope;
   captureValue(value: unknown, name: string, limits: CaptureLimits, deadline: number): CapturedValue;

@@ -28,6 +28,32 @@ test('conditions, templates and capture expressions at a real line, with system-
         captureSnapshot: true,
         ...all,
       }),
+      // One failing capture expression hides none of the others; redacted roots keep name and type.
+      logProbe('capture-mixed', 'expr/app.js', 5, {
+        captureExpressions: [
+          { name: 'before', expr: { dsl: 'inputValue', json: { ref: 'inputValue' } } },
+          { name: 'broken', expr: { dsl: 'nope.x', json: { getmember: [{ ref: 'nope' }, 'x'] } } },
+          { name: 'pw', expr: { dsl: 'password', json: { ref: 'password' } } },
+          { name: 'tok', expr: { dsl: 'testStruct.token', json: { getmember: [{ ref: 'testStruct' }, 'token'] } } },
+          { name: 'tokLen', expr: { dsl: 'len(testStruct.token)', json: { len: { getmember: [{ ref: 'testStruct' }, 'token'] } } } },
+          { name: 'after', expr: { dsl: 'localValue', json: { ref: 'localValue' } } },
+        ],
+        ...all,
+      }),
+      // A compile error in a capture expression names it.
+      logProbe('capture-bad', 'expr/app.js', 5, {
+        captureExpressions: [
+          { name: 'fine', expr: { dsl: 'inputValue', json: { ref: 'inputValue' } } },
+          { name: 'broken', expr: { dsl: 'nope', json: { nope: [1] } } },
+        ],
+      }),
+      // A condition cannot test a secret through a predicate binding.
+      logProbe('guess', 'expr/app.js', 5, {
+        when: {
+          dsl: 'any(testStruct.creds, {startsWith(@it, "(map")})',
+          json: { any: [{ getmember: [{ ref: 'testStruct' }, 'creds'] }, { startsWith: [{ ref: '@it' }, '(map'] }] },
+        },
+      }),
       logProbe('template', 'expr/app.js', 5, {
         template: 'in={inputValue} pw={password} bad={nope}',
         segments: [
@@ -58,6 +84,40 @@ test('conditions, templates and capture expressions at a real line, with system-
   assert.equal(snap.evaluationErrors![0]!.expr, 'definitelyDoesNotExist == "never"');
   assert.match(snap.evaluationErrors![0]!.message, /definitelyDoesNotExist/);
   assert.deepEqual(statusesOf(run, 'runtime-error').map((s) => s.status), ['RECEIVED', 'INSTALLED', 'EMITTING']);
+  // Its message describes the failure instead of repeating the unrendered template.
+  assert.equal(errors[0]!.message, `Condition evaluation failed: ${snap.evaluationErrors![0]!.message}`);
+
+  // A failing capture expression drops only its own entry; a redacted result is a redactedIdent node.
+  const mixed = eventsOf(run, 'capture-mixed');
+  assert.equal(mixed.length, 5);
+  const m = mixed[1]!.debugger.snapshot;
+  assert.deepEqual(m.captures!.lines!['5']!.captureExpressions, {
+    before: { type: 'number', value: '2' },
+    pw: { type: 'string', notCapturedReason: 'redactedIdent' },
+    tok: { type: 'string', notCapturedReason: 'redactedIdent' },
+    after: { type: 'number', value: '4' },
+  });
+  assert.deepEqual(m.evaluationErrors, [
+    { expr: 'broken', message: 'ReferenceError: nope is not defined' },
+    { expr: 'tokLen', message: 'Error: "token" is redacted' },
+  ]);
+
+  const bad = statusesOf(run, 'capture-bad');
+  assert.deepEqual(bad.map((s) => s.status), ['RECEIVED', 'ERROR']);
+  assert.match(bad[1]!.message, /unknown operator "nope" at captureExpressions\[1\]\.expr\.json/);
+  assert.equal(eventsOf(run, 'capture-bad').length, 0);
+
+  // Guessing a redacted Map value fails the condition with a "redacted" error and says nothing more.
+  const guess = eventsOf(run, 'guess');
+  assert.equal(guess.length, 1);
+  assert.deepEqual(guess[0]!.debugger.snapshot.evaluationErrors, [
+    { expr: 'any(testStruct.creds, {startsWith(@it, "(map")})', message: 'Error: "password" is redacted' },
+  ]);
+  assert.equal(guess[0]!.debugger.snapshot.captures, undefined);
+
+  // No secret of the fixture leaves the process, in any event.
+  const wire = JSON.stringify(run.events);
+  for (const secret of ['hunter2', 'secret-token']) assert.ok(!wire.includes(secret), `${secret} leaked`);
 
   // Capture expressions, each with its own depth; redaction applies inside them.
   const exprs = eventsOf(run, 'expressions');
