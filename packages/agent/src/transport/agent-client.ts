@@ -135,10 +135,11 @@ export class AgentClient {
 
   /**
    * Whether `/info` lists `endpoint`; `undefined` when `/info` is unknown. With `cachedOnly`,
-   * answers from the last `/info` seen (fresh or not) without asking the agent.
+   * answers from the last `/info` seen (fresh or not), or from the one in flight, without
+   * sending a new request.
    */
   async offers(endpoint: string, options: { cachedOnly?: boolean } = {}): Promise<boolean | undefined> {
-    const info = options.cachedOnly ? this.#info?.info : await this.info();
+    const info = options.cachedOnly ? (this.#info?.info ?? (await this.#infoPending)) : await this.info();
     return info ? info.endpoints.includes(endpoint) : undefined;
   }
 

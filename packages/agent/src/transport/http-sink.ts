@@ -6,7 +6,12 @@
  *
  * Both streams are bounded {@link UploadQueue}s. Nothing here throws into the app, no timer or
  * socket keeps the process alive, and a best-effort flush runs on `beforeExit` while something
- * is queued.
+ * is queued. The sink asks `/info` once at construction (in the background), so that even that
+ * exit flush, which sends no discovery request of its own, knows whether v2 is offered.
+ *
+ * `process.exit()` (and a fatal signal) skips `beforeExit`: only synchronous code runs then, and
+ * a synchronous HTTP request would block every exit of the host for up to the request timeout,
+ * so what is still queued at that point is lost. Call `stop()` (or `flush()`) before exiting.
  */
 import { MAX_BATCH_BYTES, type DiagnosticItem, type ProbeEvent } from '@periscope/protocol';
 import type { AgentConfig } from '../config/settings.js';
@@ -52,6 +57,8 @@ export interface HttpSinkOptions {
   batchRetryBaseMs?: number;
   batchRetryMaxMs?: number;
   onDebug?: (message: string) => void;
+  /** Ask `/info` at construction (default true). */
+  discoverEndpoints?: boolean;
 }
 
 export interface HttpSinkStats {
@@ -103,6 +110,8 @@ export class HttpSink implements Sink {
       maxQueueBytes: options.statuses?.maxQueueBytes ?? 1024 * 1024,
       upload: (items, final) => this.#uploadStatuses(items, final),
     });
+    // In the background (the client's sockets never hold the process); the answer is cached.
+    if (options.discoverEndpoints !== false) void this.#client.info();
   }
 
   emitEvent(event: ProbeEvent, json?: string): void {
@@ -172,7 +181,9 @@ export class HttpSink implements Sink {
 
   /**
    * v2 when `/info` lists it; when `/info` is unknown, v1/diagnostics for now (dd-trace-js). The
-   * last flush does not ask `/info`: one request is all the exit delay we allow ourselves.
+   * last flush sends no `/info` of its own (one request is all the exit delay we allow
+   * ourselves): it uses the answer to the discovery begun at construction, waiting for it if
+   * it is still in flight (bounded by the request timeout).
    */
   async #v2Offered(final: boolean): Promise<boolean> {
     const offered = await this.#client.offers(EVENTS_V2_PATH, { cachedOnly: final });

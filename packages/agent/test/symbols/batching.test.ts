@@ -104,3 +104,19 @@ test('failed uploads are retried with backoff; once given up, the file is upload
   assert.deepEqual(uploads.slice(3).map((u) => [u.status, u.event.batchNum]), [[500, 2], [500, 2], [500, 2], [200, 3]]);
   assert.deepEqual(names(uploads.slice(-1)), ['m/mod0.js']);
 });
+
+test('scripts beyond the extraction queue cap are dropped and counted in stats', async (t) => {
+  const root = manyModulesApp(5);
+  const app = await SymdbProcess.start({
+    appRoot: root,
+    entry: 'main.js',
+    settings: { service: 'symdb-queue-cap', agentUrl: agent.url.href, symbolDatabaseForceUpload: true },
+    // The back-fill queues all six application scripts in one turn: two fit, four do not.
+    options: { hostDedup: false, maxQueuedScripts: 2 },
+  });
+  t.after(() => app.close());
+  const stats = await app.waitForUploads();
+  assert.equal(stats.scriptsQueued, 2);
+  assert.equal(stats.scriptsDropped, 4);
+  assert.equal(names(uploadsOfService('symdb-queue-cap')).length, 2);
+});

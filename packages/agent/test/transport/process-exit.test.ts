@@ -71,8 +71,24 @@ describe('process exit', () => {
     assert.equal(code, 0);
     assert.equal(stdout.trim(), 'app done');
     assert.deepEqual(agent.events().map((e) => e['message']), ['bye']);
+    // The sink asked /info at start: the exit flush uses v2, which this agent offers.
+    assert.deepEqual(agent.requestsTo('/debugger/v2/input').map((r) => (r.json as Array<{ message: string }>)[0]?.message), ['bye']);
+    assert.equal(agent.requestsTo('/info').length, 1);
     assert.deepEqual(agent.statuses().map((s) => s['debugger']['diagnostics']['status']), ['INSTALLED']);
     assert.ok(agent.rcRequests().length >= 1, 'the RC client polled');
+  });
+
+  test('an agent without v2: the exit flush sends events to /debugger/v1/diagnostics', async () => {
+    const old = await FakeAgent.start({ endpoints: ['/debugger/v1/diagnostics', '/v0.7/config'] });
+    try {
+      const { code, stderr } = await runApp(old.url.toString());
+      assert.equal(stderr, '');
+      assert.equal(code, 0);
+      assert.equal(old.requestsTo('/debugger/v2/input').length, 0);
+      assert.deepEqual(old.events().map((e) => e['message']), ['bye']);
+    } finally {
+      await old.close();
+    }
   });
 
   test('exits on its own when the agent never answers', async () => {
