@@ -7,7 +7,7 @@ import type { InspectorCodeTracker } from '../code-tracking/tracker.js';
 import type { TrackedScript } from '../code-tracking/types.js';
 import type { InspectorSession } from '../inspector/session.js';
 import type { SourceMap, SourceMapStore } from '../source-maps/index.js';
-import { matchSourceFile } from './path-match.js';
+import { baseNameKey, matchSourceFile } from './path-match.js';
 import { CollectedFiles, collectedMessage } from './collected-files.js';
 import { parseScript, scopeAt, type ParsedScript, type ScopeAtPosition } from './scope-analysis.js';
 
@@ -44,18 +44,84 @@ const MAX_PARSED = 64;
 export class LocationResolver {
   private readonly parsed = new Map<string, ParsedScript | null>();
   private readonly collected = new CollectedFiles();
+  /**
+   * Base name (see baseNameKey) → ids of scripts whose path, or one of whose mapped sources, has
+   * that base name. A query looks only at the scripts of its own base name, so resolving a probe
+   * does not walk every loaded script and source map (a pending probe is resolved again for each
+   * new script that could be its file: walking everything made start-up quadratic).
+   */
+  private readonly byBaseName = new Map<string, Set<string>>();
+  /** Scripts with a source map not indexed yet: maps are read when a query first needs them. */
+  private unmapped: TrackedScript[] = [];
 
   constructor(
     private readonly session: InspectorSession,
     private readonly tracker: InspectorCodeTracker,
     private readonly maps: SourceMapStore,
-  ) {}
+  ) {
+    // Registered before the probe manager's listener, so a new script is indexed when probes see it.
+    tracker.onScript((s) => this.index(s));
+  }
 
-  /** Original source paths → scripts generated from them, for every script with a usable map. */
-  private originalIndex(includeDependencies: boolean): Map<string, TrackedScript[]> {
+  private index(s: TrackedScript): void {
+    if (s.kind === 'agent' || s.kind === 'internal') return;
+    this.addKey(baseNameKey(s.path ?? s.url), s.scriptId);
+    if (s.sourceMapURL) this.unmapped.push(s);
+  }
+
+  private addKey(key: string, scriptId: string): void {
+    let ids = this.byBaseName.get(key);
+    if (!ids) this.byBaseName.set(key, (ids = new Set()));
+    ids.add(scriptId);
+    // Re-evaluated or per-request named eval code adds ids under one key: drop the dead ones
+    // whenever the set has doubled, so the index stays the size of the live scripts.
+    if (ids.size >= 32 && (ids.size & (ids.size - 1)) === 0) {
+      for (const id of ids) if (this.tracker.get(id) === undefined) ids.delete(id);
+    }
+  }
+
+  /** Indexes the mapped sources of scripts seen since the last query. */
+  private indexMaps(): void {
+    if (this.unmapped.length === 0) return;
+    const pending = this.unmapped;
+    this.unmapped = [];
+    for (const s of pending) {
+      if (this.tracker.get(s.scriptId) === undefined) continue;
+      const map = this.maps.mapFor(s);
+      if (!map) continue;
+      for (const key of new Set(map.sources.map(baseNameKey))) this.addKey(key, s.scriptId);
+    }
+  }
+
+  /** Base names a probe's sourceFile must have to resolve to this script. */
+  baseNamesOf(script: TrackedScript): Set<string> {
+    const names = new Set([baseNameKey(script.path ?? script.url)]);
+    if (script.sourceMapURL) {
+      const map = this.maps.mapFor(script);
+      if (map) for (const src of map.sources) names.add(baseNameKey(src));
+    }
+    return names;
+  }
+
+  /** Live scripts that may hold `sourceFile`: those indexed under its base name. */
+  private scriptsNamed(sourceFile: string): TrackedScript[] {
+    this.indexMaps();
+    const ids = this.byBaseName.get(baseNameKey(sourceFile));
+    const out: TrackedScript[] = [];
+    if (!ids) return out;
+    for (const id of ids) {
+      const s = this.tracker.get(id);
+      if (s) out.push(s);
+      else ids.delete(id);
+    }
+    return out;
+  }
+
+  /** Original source paths → scripts generated from them, among `scripts` with a usable map. */
+  private originalIndex(scripts: TrackedScript[], includeDependencies: boolean): Map<string, TrackedScript[]> {
     const index = new Map<string, TrackedScript[]>();
-    for (const s of this.tracker.scripts()) {
-      if (!s.sourceMapURL || s.kind === 'agent' || s.kind === 'internal') continue;
+    for (const s of scripts) {
+      if (!s.sourceMapURL) continue;
       if (s.kind === 'dependency' && !includeDependencies) continue;
       const map = this.maps.mapFor(s);
       if (!map) continue;
@@ -69,15 +135,13 @@ export class LocationResolver {
   }
 
   resolveLine(sourceFile: string, line: number): Resolution {
-    const generatedPaths: string[] = [];
-    for (const p of this.tracker.paths()) {
-      const scripts = this.tracker.byFilePath(p);
-      if (scripts.some((s) => s.kind !== 'agent' && s.kind !== 'internal')) generatedPaths.push(p);
-    }
-    let original = this.originalIndex(false);
+    const named = this.scriptsNamed(sourceFile);
+    const generatedPaths = new Set<string>();
+    for (const s of named) generatedPaths.add(s.path ?? s.url);
+    let original = this.originalIndex(named, false);
     let match = matchSourceFile(sourceFile, [...generatedPaths, ...original.keys()]);
     if (match.kind === 'none') {
-      original = this.originalIndex(true);
+      original = this.originalIndex(named, true);
       match = matchSourceFile(sourceFile, [...generatedPaths, ...original.keys()]);
     }
     if (match.kind === 'none') {

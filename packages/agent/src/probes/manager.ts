@@ -10,6 +10,7 @@ import type { TrackedScript } from '../code-tracking/types.js';
 import { ActiveProbe, type ProbeEnvironment } from './active-probe.js';
 import type { BreakpointTable } from './breakpoints.js';
 import type { LocationResolver, ResolvedTarget } from './location-resolver.js';
+import { baseNameKey } from './path-match.js';
 import type { StatusReporter } from './status.js';
 
 export type ProbeState =
@@ -102,15 +103,25 @@ export class ProbeManager {
     for (const id of [...this.probes.keys()]) this.remove(id);
   }
 
-  /** The hot-load hook: a newly parsed script may be what a pending or installed probe targets. */
+  /**
+   * The hot-load hook: a newly parsed script may be what a pending or installed probe targets.
+   * Only probes whose sourceFile has the base name of the script's path or of one of its mapped
+   * sources can match it (see path-match.ts); the others are not resolved again, so loading N
+   * files with a pending probe costs N small checks, not N searches of everything loaded.
+   */
   onScriptParsed(script: TrackedScript): void {
     if (script.kind === 'agent' || script.kind === 'internal') return;
+    let names: Set<string> | undefined;
     for (const entry of this.probes.values()) {
       if (!entry.active || entry.probe.location.kind !== 'line') continue;
-      if (entry.state.state === 'pending') {
+      const state = entry.state.state;
+      if (state !== 'pending' && !(state === 'installed' && entry.path !== undefined)) continue;
+      names ??= this.resolver.baseNamesOf(script);
+      if (!names.has(baseNameKey(entry.probe.location.sourceFile))) continue;
+      if (state === 'pending') {
         this.install(entry);
-      } else if (entry.state.state === 'installed' && entry.path !== undefined) {
-        const r = this.resolver.resolveInScript(script, entry.path, entry.probe.location.line);
+      } else {
+        const r = this.resolver.resolveInScript(script, entry.path!, entry.probe.location.line);
         if (r !== undefined && typeof r !== 'string') this.attachAll(entry, [r], false);
       }
     }

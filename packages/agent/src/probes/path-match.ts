@@ -26,6 +26,15 @@ function endsWith(haystack: string[], needle: string[], lower: boolean): boolean
   return true;
 }
 
+/**
+ * The lower-cased last path segment: a candidate can match a query only when theirs are equal
+ * (every suffix the matcher tries ends with it), so it serves as an index key.
+ */
+export function baseNameKey(p: string): string {
+  const segs = segments(p);
+  return (segs[segs.length - 1] ?? '').toLowerCase();
+}
+
 const isDependency = (p: string) => /[\\/]node_modules[\\/]/.test(p);
 
 export function matchSourceFile(query: string, candidates: Iterable<string>): PathMatch {
