@@ -73,8 +73,10 @@ export function formatStack(pending: PendingStack, isAgentFile: (file: string) =
   for (const site of sites) {
     const rawName = site.getFileName() ?? site.getScriptNameOrSourceURL?.() ?? '';
     if (!started) {
-      // The condition's eval frames (and any agent frames) sit above the probe's frame.
-      if (rawName === '' || site.isEval() || isAgentFile(toPath(rawName))) continue;
+      // The breakpoint condition's own frame (anonymous eval code, no name) and any agent frames
+      // sit above the probe's frame. Eval code with a `//# sourceURL` is named: a probe there has
+      // its own frame on an eval site, which is kept.
+      if (rawName === '' || (site.isEval() && site.getScriptNameOrSourceURL?.() === undefined) || isAgentFile(toPath(rawName))) continue;
       started = true;
     }
     if (frames.length >= MAX_FRAMES) break;

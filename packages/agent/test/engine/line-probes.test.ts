@@ -107,6 +107,17 @@ test('vm scripts and eval code with a sourceURL are targetable; debugger stateme
   assert.deepEqual(statusesOf(run, 'vm').map((s) => s.status), ['RECEIVED', 'INSTALLED', 'EMITTING']);
   assert.deepEqual(eventsOf(run, 'vm').map((e) => e.debugger.snapshot.captures!.lines!['3']!.locals!['factor']!.value), ['3', '3', '3']);
   assert.deepEqual(eventsOf(run, 'eval').map((e) => e.debugger.snapshot.captures!.lines!['3']!.locals!['r']!.value), ['2', '4', '6']);
+  // The probe's own frame comes first, eval code or not; the condition's frame is not shown.
+  for (const id of ['vm', 'eval']) {
+    const top = eventsOf(run, id)[0]!.debugger.snapshot.stack![0]!;
+    assert.deepEqual(
+      { file: top.fileName, function: top.function, line: top.lineNumber },
+      id === 'vm' ? { file: 'generated/vm-scale.js', function: 'scale', line: 3 } : { file: 'generated/eval-twice.js', function: 'twice', line: 3 },
+      id,
+    );
+  }
+  const evalCaller = eventsOf(run, 'eval')[0]!.debugger.snapshot.stack![1]!;
+  assert.match(evalCaller.fileName, /dynamic\.js$/);
 });
 
 test('programmatic start/stop, diagnostics and coverage report', async () => {
