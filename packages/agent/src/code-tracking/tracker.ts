@@ -39,6 +39,12 @@ export class InspectorCodeTracker implements CodeTracker {
   private readonly listeners = new Set<ScriptListener>();
   /** Scripts parsed since the last turn of the event loop: their top-level code has not run yet. */
   private readonly fresh = new Set<string>();
+  /**
+   * Files whose every script V8 collected after we saw it. The CommonJS loader lists what it
+   * loaded (`require.cache`), the ESM loader does not: this is how a collected ES module is
+   * still known as loaded. Bounded by the number of files.
+   */
+  private readonly lost = new Set<string>();
   private backfilling = false;
   private anonymousEvals = 0;
   private forgottenEvals = 0;
@@ -93,6 +99,11 @@ export class InspectorCodeTracker implements CodeTracker {
     return this.byPath.keys();
   }
 
+  /** Files that were loaded but whose scripts V8 has collected since (no live script left). */
+  lostPaths(): ReadonlySet<string> {
+    return this.lost;
+  }
+
   onScript(listener: ScriptListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -120,7 +131,10 @@ export class InspectorCodeTracker implements CodeTracker {
     const key = s.path ?? s.url;
     const set = this.byPath.get(key);
     set?.delete(scriptId);
-    if (set && set.size === 0) this.byPath.delete(key);
+    if (set && set.size === 0) {
+      this.byPath.delete(key);
+      if (collected && s.path !== undefined) this.lost.add(s.path);
+    }
     if (collected) this.forgottenCollected++;
   }
 
@@ -158,6 +172,7 @@ export class InspectorCodeTracker implements CodeTracker {
     };
     this.byId.set(script.scriptId, script);
     const key = filePath ?? e.url;
+    if (filePath !== undefined) this.lost.delete(filePath);
     let set = this.byPath.get(key);
     if (!set) this.byPath.set(key, (set = new Set()));
     set.add(script.scriptId);

@@ -3,7 +3,8 @@
  * script once nothing references its code: a module made only of top-level statements (config,
  * re-exports) is gone after it ran, even while the debugger is on. Such a file is reported as
  * loaded with no live code, never as "not loaded", so that its probes do not wait forever.
- * Only the CommonJS loader exposes what it loaded (`require.cache`); ESM has no such list.
+ * The CommonJS loader exposes what it loaded (`require.cache`); ESM has no such list, so the
+ * code tracker's record of files whose scripts it saw collected stands in for it.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,6 +14,8 @@ import { SourceMap } from '../source-maps/source-map.js';
 import { matchSourceFile } from './path-match.js';
 
 const require = createRequire(import.meta.url);
+/** Files the loaders compile to scripts; `require.cache` also holds `.json` data and `.node` addons. */
+export const CODE_FILE = /\.[cm]?[jt]sx?$/;
 const SOURCE_MAP_COMMENT = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/;
 
 export function collectedMessage(file: string): string {
@@ -27,8 +30,9 @@ export class CollectedFiles {
   private readonly sourcesOf = new Map<string, readonly string[]>();
 
   /** The loaded-but-collected file (original source path when mapped) matching `sourceFile`. */
-  find(sourceFile: string, live: ReadonlySet<string>): string | undefined {
-    const dead = Object.keys(require.cache).filter((f) => !live.has(f) && path.isAbsolute(f) && /\.[cm]?js$/.test(f));
+  find(sourceFile: string, live: ReadonlySet<string>, lost: Iterable<string>): string | undefined {
+    const dead = Object.keys(require.cache).filter((f) => !live.has(f) && path.isAbsolute(f) && CODE_FILE.test(f));
+    for (const f of lost) if (!live.has(f) && !dead.includes(f)) dead.push(f);
     if (dead.length === 0) return undefined;
     const direct = matchSourceFile(sourceFile, dead);
     if (direct.kind === 'match') return direct.path;

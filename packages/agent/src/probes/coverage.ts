@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { InspectorCodeTracker } from '../code-tracking/tracker.js';
 import type { SourceMapStore } from '../source-maps/index.js';
 import type { LocationResolver } from './location-resolver.js';
+import { CODE_FILE } from './collected-files.js';
 
 export interface FileCoverage {
   /** Path relative to the application root. */
@@ -22,7 +23,7 @@ export interface FileCoverage {
 
 export interface CoverageReport {
   files: FileCoverage[];
-  /** Files known to the CommonJS loader with no live script left: their code was collected. */
+  /** Code files the loaders loaded with no live script left: their code was collected. */
   collectedFiles: string[];
   totals: { files: number; filesWithCode: number; sourceMapped: number; linesWithCode: number; loadTimeLines: number; collectedFiles: number };
 }
@@ -58,8 +59,11 @@ export function coverageReport(
       } else files.set(key, { file: key, sourceMapped: map !== undefined, linesWithCode: lines, loadTimeLines: loadTime, liveScripts: 1 });
     }
   }
+  // Code files the loaders loaded (CommonJS: require.cache; ES modules: scripts the tracker saw
+  // collected) with no live script left. Data files (`.json`) and addons never had a script.
   const collectedFiles: string[] = [];
-  for (const p of Object.keys(require.cache)) {
+  const loaded = new Set([...Object.keys(require.cache).filter((p) => CODE_FILE.test(p)), ...tracker.lostPaths()]);
+  for (const p of loaded) {
     if (p.includes(`${path.sep}node_modules${path.sep}`) || live.has(p) || !p.startsWith(appRoot)) continue;
     collectedFiles.push(path.relative(appRoot, p));
   }

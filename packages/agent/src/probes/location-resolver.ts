@@ -145,7 +145,7 @@ export class LocationResolver {
       match = matchSourceFile(sourceFile, [...generatedPaths, ...original.keys()]);
     }
     if (match.kind === 'none') {
-      const collected = this.collected.find(sourceFile, this.livePaths());
+      const collected = this.collected.find(sourceFile, this.livePaths(), this.tracker.lostPaths());
       if (collected) return { kind: 'error', message: collectedMessage(collected) };
       return { kind: 'pending', reason: `No loaded script found for ${sourceFile}` };
     }

@@ -129,7 +129,7 @@ test('programmatic start/stop, diagnostics and coverage report', async () => {
     leftovers: string[];
     restarted: string[];
     distinct: number;
-    coverage: { files: Array<{ file: string; linesWithCode: number }>; totals: { files: number; filesWithCode: number } };
+    coverage: { files: Array<{ file: string; linesWithCode: number }>; collectedFiles: string[]; totals: { files: number; filesWithCode: number } };
   };
   assert.equal(out.hits, 3);
   assert.equal(out.breakpoints, 1);
@@ -138,6 +138,9 @@ test('programmatic start/stop, diagnostics and coverage report', async () => {
   assert.ok(files['work.cjs']! >= 2, JSON.stringify(files));
   assert.ok(files['start-stop.mjs']! > 5, JSON.stringify(files));
   assert.equal(out.coverage.totals.filesWithCode, out.coverage.totals.files);
+  // A required data.json is loaded but is not code: it is neither a file with code nor a collected one.
+  assert.ok(!out.coverage.collectedFiles.includes('data.json'), JSON.stringify(out.coverage.collectedFiles));
+  assert.ok(!('data.json' in files));
   // After stop() the probe no longer fires: exactly the three hits from before.
   assert.equal(eventsOf(run, 'w').length, 3);
   // start() after either stop() gives a new agent that sees the code loaded before.
