@@ -56,6 +56,9 @@ const coverage = run(['--expose-gc', 'packages/agent/test/fixtures/engine/aging/
 // 4. Symbol extraction throughput and event-loop stall.
 const symbols = run(['packages/agent/dist/test/bench/symbols.bench.js']);
 
+// 5. Server: Symbol Database search latency on a large service (prefix, substring, fuzzy scan budget).
+const symbolSearch = run(['packages/server/dist/test/bench/symbols.bench.js']);
+
 const us = (ns) => (ns / 1000).toFixed(1);
 const lines = [
   `Command: \`npm run bench\` — ${new Date().toISOString().slice(0, 10)}, ${machine}.`,
@@ -112,6 +115,15 @@ const lines = [
   '| measure | value |',
   '|---|---:|',
   ...symbols.map((s) => `| ${s.name} | ${s.value} ${s.unit ?? ''} |`),
+  '',
+  '### Server symbol search (`packages/server` `symbols.bench`, 30 queries each, limit 20)',
+  '',
+  'The subsequence stage is a LIKE scan with a budget (200 000 rows or 50 ms per query); "partial"',
+  'means it stopped there, and the API says so (`partial: true`).',
+  '',
+  '| measure | symbol rows | median ms | partial |',
+  '|---|---:|---:|---|',
+  ...symbolSearch.map((s) => `| ${s.name} | ${s.rows ?? ''} | ${s.median} | ${s.partial === undefined ? '' : s.partial ? 'yes' : 'no'} |`),
 ];
 const file = path.join(root, 'BENCHMARKS.md');
 const text = readFileSync(file, 'utf8');

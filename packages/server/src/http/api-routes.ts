@@ -213,7 +213,7 @@ export async function apiRoutes(app: FastifyInstance, ctx: ServerContext): Promi
 
   app.get('/symbols/search', { schema: { querystring: symbolQuery } }, async (req) => {
     const q = req.query as { q: string; service?: string; version?: string; kind?: SymbolKind[]; limit: number };
-    return { results: ctx.symbols.search({ query: q.q, service: q.service, version: q.version, kinds: q.kind, limit: q.limit }) };
+    return ctx.symbols.searchDetailed({ query: q.q, service: q.service, version: q.version, kinds: q.kind, limit: q.limit });
   });
 
   app.get(

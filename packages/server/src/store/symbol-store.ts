@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { matchScore, subsequencePattern } from '../symbols/fuzzy.js';
 import { indexRows, type SymbolKind } from '../symbols/index-rows.js';
 import { fileHashOf, mergeScopes, shell, sourceFileOf, type LineRange, type WireScope } from '../symbols/scope-tree.js';
@@ -95,6 +96,25 @@ interface MatchRow {
   file_hash: string;
 }
 
+/** Bounds on the subsequence (fuzzy) stage, the only one that cannot use an index. */
+export interface FuzzyScanBudget {
+  /** Symbol rows examined at most per query (counted as id-range width, so an upper bound). */
+  rows: number;
+  /** Wall time after which no further chunk is started. */
+  ms: number;
+}
+
+/** Keeps a keystroke query on a large service around a few tens of milliseconds (see BENCHMARKS.md). */
+export const DEFAULT_FUZZY_SCAN_BUDGET: Readonly<FuzzyScanBudget> = Object.freeze({ rows: 200_000, ms: 50 });
+/** Rows per subsequence-scan statement; the budgets are checked between chunks. */
+const FUZZY_CHUNK_ROWS = 20_000;
+
+export interface SymbolSearchResult {
+  results: SymbolMatch[];
+  /** True when the subsequence stage stopped at its budget before seeing every symbol: type more to narrow. */
+  partial: boolean;
+}
+
 const KIND_RANK: Record<SymbolKind, number> = { class: 0, function: 1, file: 2, field: 3, parameter: 4, local: 5, scope: 6, symbol: 7 };
 
 function fileInfo(row: FileRow, latest: boolean): SymbolFileInfo {
@@ -127,9 +147,13 @@ export class SymbolStore {
   readonly #latestInService;
   readonly #latestInVersion;
   readonly #history;
+  readonly #maxSymbolId;
+  readonly #fuzzyBudget: FuzzyScanBudget;
 
-  constructor(db: SqliteDatabase) {
+  constructor(db: SqliteDatabase, options: { fuzzyScanBudget?: Partial<FuzzyScanBudget> } = {}) {
     this.#db = db;
+    this.#fuzzyBudget = { ...DEFAULT_FUZZY_SCAN_BUDGET, ...options.fuzzyScanBudget };
+    this.#maxSymbolId = db.prepare('SELECT MAX(id) AS id FROM symbols');
     this.#getFile = db.prepare('SELECT * FROM symbol_files WHERE service = ? AND version = ? AND source_file = ? AND file_hash = ?');
     this.#insertFile = db.prepare(
       `INSERT INTO symbol_files (service, version, source_file, file_hash, language, root, first_seen, last_seen)
@@ -217,13 +241,21 @@ export class SymbolStore {
     }
   }
 
+  /** {@link searchDetailed} without the completeness flag. */
+  search(q: SymbolQuery): SymbolMatch[] {
+    return this.searchDetailed(q).results;
+  }
+
   /**
    * Prefix, substring (FTS5 trigram index) and subsequence search, ranked by
    * {@link matchScore}. Each stage only runs while the earlier ones found fewer than `limit`.
+   * The subsequence stage is a LIKE scan; it walks the symbols newest first in chunks and stops
+   * at the row or time budget, so a short query on a huge service stays fast (`partial` says so).
    */
-  search(q: SymbolQuery): SymbolMatch[] {
+  searchDetailed(q: SymbolQuery): SymbolSearchResult {
     const query = q.query.trim();
-    if (query === '') return [];
+    if (query === '') return { results: [], partial: false };
+    let partial = false;
     const lower = query.toLowerCase();
     const filter: string[] = [];
     const params: Record<string, SqlValue> = { cap: Math.max(q.limit * 4, 50) };
@@ -267,11 +299,24 @@ export class SymbolStore {
       );
     }
     if (found.size < q.limit) {
-      collect(
-        `${select} FROM symbols s CROSS JOIN symbol_files f ON f.id = s.file_id
-         WHERE s.name_lower LIKE @pattern ESCAPE '\\' AND ${where} LIMIT @cap`,
-        { pattern: subsequencePattern(query) },
-      );
+      const sql = `${select} FROM symbols s CROSS JOIN symbol_files f ON f.id = s.file_id
+         WHERE s.id > @bottom AND s.id <= @top AND s.name_lower LIKE @pattern ESCAPE '\\' AND ${where} LIMIT @cap`;
+      const pattern = subsequencePattern(query);
+      const started = performance.now();
+      let top = (this.#maxSymbolId.get() as { id: number | null }).id ?? 0;
+      let scanned = 0;
+      // Gather as many candidates as one statement used to (cap), so ranking has some choice.
+      const candidates = params['cap'] as number;
+      while (top > 0 && found.size < candidates) {
+        if (scanned >= this.#fuzzyBudget.rows || performance.now() - started >= this.#fuzzyBudget.ms) {
+          partial = true;
+          break;
+        }
+        const rows = Math.min(FUZZY_CHUNK_ROWS, this.#fuzzyBudget.rows - scanned);
+        collect(sql, { pattern, top, bottom: top - rows });
+        scanned += rows;
+        top -= rows;
+      }
     }
     const scored: SymbolMatch[] = [];
     for (const row of found.values()) {
@@ -297,7 +342,7 @@ export class SymbolStore {
     scored.sort(
       (a, b) => b.score - a.score || KIND_RANK[a.kind] - KIND_RANK[b.kind] || a.name.length - b.name.length || a.name.localeCompare(b.name),
     );
-    return scored.slice(0, q.limit);
+    return { results: scored.slice(0, q.limit), partial };
   }
 
   /** The files of a service: the latest content of each path (or of each path in `version`). */

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { Ajv } from 'ajv';
+import { openDatabase } from '../../src/store/database.js';
+import { SymbolStore } from '../../src/store/symbol-store.js';
+import type { WireScope } from '../../src/symbols/scope-tree.js';
 import { http, startTestServer, type TestServer } from '../helpers/test-server.js';
 
 const fixtures = new URL('../../../test/fixtures/system-tests/', import.meta.url);
@@ -178,5 +183,60 @@ describe('symbol database', () => {
     assert.match(((await res.json()) as any).error.message, /scopes\[0\]\.start_line must be an integer/);
     const files = await http(`${t.url}/api/v1/symbols/files?service=weblog`);
     assert.ok(!files.body.files.some((f: any) => f.sourceFile === 'src/bad.ts'));
+  });
+});
+
+describe('subsequence search budget', () => {
+  /** One module with `count` functions named `filler<i>`; the first upload holds the only fuzzy match. */
+  function module(path: string, names: string[]): WireScope {
+    return {
+      scope_type: 'MODULE',
+      source_file: path,
+      start_line: 0,
+      end_line: MAX,
+      scopes: names.map((name, i) => ({ scope_type: 'FUNCTION', name, start_line: i * 3 + 1, end_line: i * 3 + 2 })),
+    };
+  }
+
+  test('stops the LIKE scan at the row budget, newest symbols first, and says the result is partial', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'periscope-fuzzy-'));
+    const db = openDatabase(dir);
+    try {
+      const meta = { service: 'big', version: '1', language: 'javascript' };
+      const unbounded = new SymbolStore(db);
+      unbounded.upload(meta, [module('src/old.ts', ['getUserRecord'])]);
+      for (let f = 0; f < 10; f++) {
+        unbounded.upload(meta, [module(`src/filler-${f}.ts`, Array.from({ length: 500 }, (_, i) => `filler${f}x${i}`))]);
+      }
+      // "gtusrrc" only matches getUserRecord as a subsequence: the prefix and trigram stages find nothing.
+      const query = { query: 'gtusrrc', service: 'big', limit: 20 };
+      const full = unbounded.searchDetailed(query);
+      assert.deepEqual(full.results.map((r) => r.name), ['getUserRecord']);
+      assert.equal(full.partial, false);
+
+      // A budget of 3000 rows (time budget out of the way) reaches only the newest filler files.
+      const bounded = new SymbolStore(db, { fuzzyScanBudget: { rows: 3000, ms: 3_600_000 } });
+      const cut = bounded.searchDetailed(query);
+      assert.deepEqual(cut.results, []);
+      assert.equal(cut.partial, true);
+      // Prefix matches do not depend on the scan budget, and a match inside the budget is found.
+      assert.deepEqual(bounded.searchDetailed({ ...query, query: 'getUserRec' }).results.map((r) => r.name), ['getUserRecord']);
+      const recent = bounded.searchDetailed({ ...query, query: 'flr9x499' });
+      assert.deepEqual(recent.results.map((r) => r.name), ['filler9x499']);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the HTTP API reports partial results', async () => {
+    const t = await startTestServer();
+    try {
+      const res = await http(`${t.url}/api/v1/symbols/search?q=zz`);
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body, { results: [], partial: false });
+    } finally {
+      await t.close();
+    }
   });
 });

@@ -42,11 +42,12 @@ export async function symbolsCommand(args: string[], client: ApiClient, io: CliI
   if (values.version) query.set('version', values.version);
   for (const k of values.kind ?? []) query.append('kind', k);
   if (values.limit) query.set('limit', values.limit);
-  const { results } = await client.json<{ results: SymbolMatch[] }>(`/api/v1/symbols/search?${query}`);
+  const { results, partial } = await client.json<{ results: SymbolMatch[]; partial?: boolean }>(`/api/v1/symbols/search?${query}`);
   if (values.json) {
     io.out(`${JSON.stringify(results)}\n`);
     return 0;
   }
+  if (partial) io.err('periscope: fuzzy matching stopped early on this many symbols; type more of the name for complete results\n');
   if (results.length === 0) {
     io.out(`no symbols match "${positionals[0]}" (symbols appear once a tracer uploads them)\n`);
     return 0;
