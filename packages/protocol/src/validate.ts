@@ -1,10 +1,11 @@
 /**
- * Compiled validators for the schemas in schemas.ts. One ajv instance is built on first use and
- * each schema is compiled the first time its validator runs, so importing the package costs
- * nothing. Errors are short "path: message" strings, e.g. `where.lines[0]: must be a positive
+ * Compiled validators for the schemas in schemas.ts. ajv is loaded and one instance built on first
+ * use, and each schema is compiled the first time its validator runs, so importing the package
+ * costs nothing. Errors are short "path: message" strings, e.g. `where.lines[0]: must be a positive
  * integer, as a number or a string of digits`.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type { DiagnosticItem, ProbeEvent } from './events.js';
 import {
   diagnosticItemSchema,
@@ -48,7 +49,10 @@ function instance(): Ajv {
     // strictSchema catches unknown keywords (typos) in our schemas. The other strict checks
     // stay off: if/then branches name properties without repeating `type`/`properties`, and
     // `substring` takes 2 or 3 operands (a tuple with an optional last item).
-    const a = new Ajv({ allErrors: true, verbose: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false });
+    // Loaded on first use: ajv costs ~100 ms to load, and the agent imports this package into
+    // every application at start-up for its types and parseProbe, never for validation.
+    const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+    const a = new AjvClass({ allErrors: true, verbose: true, strictSchema: true, strictTypes: false, strictTuples: false, strictRequired: false });
     a.addKeyword({ keyword: 'x-error', schemaType: 'string' });
     for (const s of ALL_SCHEMAS) a.addSchema(s);
     ajv = a;
