@@ -1,4 +1,4 @@
-import { ProbeParseError, parseProbe, type CaptureLimits, type Expression } from '@periscope/protocol';
+import { ProbeParseError, parseProbe, validateProbe, type CaptureLimits, type Expression } from '@periscope/protocol';
 import { badRequest } from '../errors/index.js';
 import type { DslCompiler } from './dsl-compiler.js';
 
@@ -128,7 +128,8 @@ function templateSegments(template: string, dsl: DslCompiler | null): Array<{ st
 
 /**
  * Builds the wire probe JSON (what tracers receive over Remote Config) from an API spec, and
- * checks it with the protocol's own `parseProbe`, so anything a tracer would reject is a 400.
+ * checks it with the protocol's own `parseProbe` and its JSON schema (which also checks the shape of
+ * every expression), so anything a tracer would reject is a 400 that names the offending path.
  */
 export function buildProbeJson(id: string, version: number, spec: ProbeSpec, dsl: DslCompiler | null): Record<string, unknown> {
   const location = resolveLocation(spec);
@@ -174,5 +175,7 @@ export function buildProbeJson(id: string, version: number, spec: ProbeSpec, dsl
     if (err instanceof ProbeParseError) throw badRequest(`invalid probe: ${err.message}`);
     throw err;
   }
+  const checked = validateProbe(probe);
+  if (!checked.ok) throw badRequest(`invalid probe: ${checked.errors.join('; ')}`);
   return probe;
 }

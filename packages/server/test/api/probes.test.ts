@@ -65,6 +65,15 @@ describe('probes API', () => {
       assert.match(res.body.error.message, /DSL compiler .* not available.*JSON AST/);
       const ast = await http(`${s.url}/api/v1/probes`, { body: { target: 'src/a.ts:1', when: { json: { gt: [{ ref: 'a' }, 1] } } } });
       assert.equal(ast.status, 201);
+      // Without a compiler the JSON form is still checked, by the protocol's schema, path named.
+      for (const [json, message] of [
+        [{ frobnicate: [{ ref: 'a' }] }, /when\.json: unknown operator "frobnicate"/],
+        [{ gt: [{ ref: 'a' }] }, /when\.json/],
+      ] as Array<[object, RegExp]>) {
+        const bad = await http(`${s.url}/api/v1/probes`, { body: { target: 'src/a.ts:1', when: { json } } });
+        assert.equal(bad.status, 400, JSON.stringify(json));
+        assert.match(bad.body.error.message, message);
+      }
     } finally {
       await s.close();
     }
