@@ -103,6 +103,17 @@ export class LocationResolver {
     return names;
   }
 
+  /**
+   * True when `script` (its path or one of its mapped sources) matches `sourceFile` better than
+   * `current`, the file a probe is installed on, by the rules of path-match.ts.
+   */
+  matchesBetter(script: TrackedScript, sourceFile: string, current: string): boolean {
+    const paths = [script.path ?? script.url];
+    if (script.sourceMapURL) paths.push(...(this.maps.mapFor(script)?.sources ?? []));
+    const m = matchSourceFile(sourceFile, [current, ...paths]);
+    return m.kind === 'match' && m.path !== current;
+  }
+
   /** Live scripts that may hold `sourceFile`: those indexed under its base name. */
   private scriptsNamed(sourceFile: string): TrackedScript[] {
     this.indexMaps();

@@ -120,6 +120,8 @@ export class ProbeManager {
       if (!names.has(baseNameKey(entry.probe.location.sourceFile))) continue;
       if (state === 'pending') {
         this.install(entry);
+      } else if (this.resolver.matchesBetter(script, entry.probe.location.sourceFile, entry.path!)) {
+        this.retarget(entry);
       } else {
         const r = this.resolver.resolveInScript(script, entry.path!, entry.probe.location.line);
         if (r !== undefined && typeof r !== 'string') this.attachAll(entry, [r], false);
@@ -172,6 +174,30 @@ export class ProbeManager {
       ? `Probe ${probe.id} is installed on ${loc?.sourceFile}:${loc?.line}, which is module top-level code that already executed when the module loaded; it will not fire unless that module is evaluated again`
       : undefined;
     this.statuses.report(probe.id, probe.version, 'INSTALLED', message);
+  }
+
+  /**
+   * A script that matches the probe's sourceFile better than the file it is installed on has
+   * loaded (the application's lib/util.js after node_modules/pkg/lib/util.js, or a longer suffix:
+   * pkg/lib/util.js after the app's lib/util.js). Without this the target depended on load order:
+   * the probe stayed on whichever file loaded first. Resolve again as if the probe arrived now;
+   * the status stays INSTALLED/EMITTING on a move, or becomes ERROR when the better file cannot
+   * take it (the outcome a fresh start would report).
+   */
+  private retarget(entry: Entry): void {
+    const loc = entry.probe.location;
+    if (loc.kind !== 'line') return;
+    const r = this.resolver.resolveLine(loc.sourceFile, loc.line);
+    if (r.kind === 'pending' || (r.kind === 'resolved' && r.path === entry.path)) return;
+    const previous = entry.path;
+    this.uninstall(entry);
+    if (r.kind === 'error') {
+      this.fail(entry, `${r.message} (${loc.sourceFile} matched ${previous} until a better-matching file loaded)`);
+      return;
+    }
+    entry.path = r.path;
+    entry.state = { state: 'pending', reason: `moving from ${previous} to ${r.path}` };
+    this.attachAll(entry, r.targets, false);
   }
 
   private uninstall(entry: Entry): void {
