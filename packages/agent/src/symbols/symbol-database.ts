@@ -74,7 +74,8 @@ export interface SymbolDatabaseStats extends ExtractorCounters {
  */
 const REENABLE_GRACE_MS = 60_000;
 const EXTRACT_CHUNK = 25;
-const BACKFILL_SLICE = 256;
+/** Main-thread time one back-fill turn may take before it yields (filtering costs ~10 µs a script). */
+const BACKFILL_SLICE_MS = 1;
 const MAX_QUEUED_SCRIPTS = 50_000;
 const UPLOAD_TIMEOUT_MS = 30_000;
 
@@ -298,10 +299,14 @@ export class SymbolDatabase {
         this.#settle();
         return;
       }
-      const to = Math.min(scripts.length, from + BACKFILL_SLICE);
-      for (let i = from; i < to; i++) this.#enqueue(scripts[i]!);
-      if (to < scripts.length) {
-        setImmediate(step, to);
+      const deadline = performance.now() + BACKFILL_SLICE_MS;
+      let i = from;
+      while (i < scripts.length) {
+        this.#enqueue(scripts[i++]!);
+        if ((i & 15) === 0 && performance.now() >= deadline) break;
+      }
+      if (i < scripts.length) {
+        setImmediate(step, i);
         return;
       }
       this.#backfilling--;
