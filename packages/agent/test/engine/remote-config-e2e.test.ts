@@ -9,7 +9,7 @@ import { FIXTURES, startApp, type StartedApp } from '../helpers/run-app.js';
 const SCHEMAS = new URL('../../../../../conformance/system-tests-probes/schemas/', import.meta.url);
 const schema = (name: string) => JSON.parse(readFileSync(new URL(name, SCHEMAS), 'utf8')) as object;
 
-/** Resolves once the fixture printed `ready` (its SIGTERM handler is installed). */
+/** Resolves once the fixture printed `ready` (SIGTERM handler installed, first call made). */
 function ready(app: StartedApp): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
