@@ -215,3 +215,28 @@ test('Remote Config on/off/on and a changed config that still says true: each st
     assert.equal(await app.close(), 0, app.stderr);
   }
 });
+
+test('DD_SYMBOL_DATABASE_UPLOAD_ENABLED=true: switching DI off over Remote Config keeps code tracking for symbols', async () => {
+  const service = 'symdb-di-switched-off';
+  agent.setRcFiles([
+    symdbFile({ upload_symbols: true }, 1),
+    { product: 'APM_TRACING', id: 'apm', content: { lib_config: { dynamic_instrumentation_enabled: false } } },
+  ]);
+  const app = new PreloadedApp({ DD_TRACE_AGENT_URL: agent.url.href, DD_SERVICE: service, DD_SYMBOL_DATABASE_UPLOAD_ENABLED: 'true' });
+  try {
+    await app.ready();
+    await agent.waitFor(
+      () => agent.rcRequests().find((r) => r['client'].client_tracer.service === service && r['client'].state.config_states?.some((c: any) => c.product === 'APM_TRACING' && c.apply_state === 2)),
+      10_000,
+      'APM_TRACING applied',
+    );
+    await agent.waitFor(() => uploadsOf(service)[0], 15_000, 'first symdb upload');
+    await app.send({ cmd: 'require', file: './lib/lazy.js' });
+    const done = await app.send({ cmd: 'wait' });
+    assert.equal(done.diEnabled, false);
+    assert.deepEqual(uploadsOf(service).map(roots), [['entry.mjs', 'lib/orders.js', 'main.js'], ['lib/lazy.js']]);
+  } finally {
+    agent.setRcFiles([]);
+    assert.equal(await app.close(), 0, app.stderr);
+  }
+});
