@@ -32,6 +32,12 @@ export interface DiagnosticsReport {
   runtime: ReturnType<HitRuntime['stats']> & { droppedEvents: number };
   breakpoints: number;
   probes: ProbeInfo[];
+  /**
+   * The sink's own counters, when it keeps any: for the HTTP transport an `HttpSinkStats`
+   * (queued items and bytes against their caps, delivered, dropped by cause, failed uploads,
+   * and whether events go to v2/input or the v1/diagnostics fallback). Absent otherwise.
+   */
+  transport?: unknown;
 }
 
 export class Agent {
@@ -151,7 +157,18 @@ export class Agent {
       runtime: { ...this.runtime.stats(), droppedEvents: this.outbox.dropped },
       breakpoints: this.table.size,
       probes: this.probes.list(),
+      ...this.transportStats(),
     };
+  }
+
+  /** A custom sink's `stats()` may throw: the report then leaves the field out rather than fail. */
+  private transportStats(): { transport?: unknown } {
+    try {
+      const stats = this.sink.stats?.();
+      return stats === undefined ? {} : { transport: stats };
+    } catch {
+      return {};
+    }
   }
 
   /** Per-file targeting coverage of the loaded application code. */

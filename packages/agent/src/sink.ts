@@ -16,6 +16,11 @@ export interface Sink {
   flush(): Promise<void>;
   /** Flushes, then releases timers and sockets. Idempotent. */
   close(): Promise<void>;
+  /**
+   * The sink's own counters (queued, delivered, dropped, retried), for `agent.diagnostics()`;
+   * optional because a sink may keep none. Must not throw; the value must be plain JSON data.
+   */
+  stats?(): unknown;
 }
 
 /** Sends everything to several sinks (e.g. a file for debugging plus the network). */
@@ -32,5 +37,9 @@ export class FanOutSink implements Sink {
   }
   async close(): Promise<void> {
     await Promise.allSettled(this.sinks.map((s) => s.close()));
+  }
+  /** Each sink's counters, in order (`null` for a sink that keeps none). */
+  stats(): unknown[] {
+    return this.sinks.map((s) => s.stats?.() ?? null);
   }
 }

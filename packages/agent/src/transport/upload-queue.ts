@@ -35,6 +35,9 @@ export interface UploadQueueOptions {
 export interface UploadQueueStats {
   queuedItems: number;
   queuedBytes: number;
+  /** The caps `queuedItems` and `queuedBytes` never exceed. */
+  maxQueueItems: number;
+  maxQueueBytes: number;
   sentItems: number;
   sentBatches: number;
   /** Dropped because the queue was full (agent slow or unreachable). */
@@ -133,7 +136,13 @@ export class UploadQueue {
   }
 
   stats(): UploadQueueStats {
-    return { queuedItems: this.#items.length, queuedBytes: this.#bytes, ...this.#stats };
+    return {
+      queuedItems: this.#items.length,
+      queuedBytes: this.#bytes,
+      maxQueueItems: this.#options.maxQueueItems,
+      maxQueueBytes: this.#options.maxQueueBytes,
+      ...this.#stats,
+    };
   }
 
   #batchLength(): number {
