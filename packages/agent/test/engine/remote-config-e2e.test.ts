@@ -4,7 +4,8 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { FakeAgent } from '../helpers/fake-agent.js';
-import { FIXTURES, startApp, type StartedApp } from '../helpers/run-app.js';
+import { FIXTURES, startApp, type AppRun, type StartedApp } from '../helpers/run-app.js';
+import type { HttpSinkStats } from '../../src/transport/index.js';
 
 const SCHEMAS = new URL('../../../../../conformance/system-tests-probes/schemas/', import.meta.url);
 const schema = (name: string) => JSON.parse(readFileSync(new URL(name, SCHEMAS), 'utf8')) as object;
@@ -172,4 +173,229 @@ test('an unreachable, failing or garbage-answering backend changes nothing in th
     await broken.close();
     await down.close();
   }
+});
+
+// ---- The transport through outages, seen from the application ---------------------------------
+
+const OUTAGE_CWD = path.join(FIXTURES, 'engine/transport-outage');
+/** A log probe on the line the fixture runs about 2000 times a second (log probes emit up to 5000/s). */
+const OUTAGE_PROBE = {
+  id: 'outage-log',
+  version: 0,
+  type: 'LOG_PROBE',
+  where: { sourceFile: 'transport-outage/app.js', lines: ['6'] },
+  template: 'priced',
+  segments: [{ str: 'priced' }],
+};
+/** The event queue's documented defaults (no setting changes them). */
+const EVENT_QUEUE_CAPS = { maxQueueItems: 4096, maxQueueBytes: 8 * 1024 * 1024 };
+
+/** What the fixture prints on stderr when sent SIGUSR2. */
+interface AppView {
+  n: number;
+  transport: HttpSinkStats | null;
+  heapUsed: number;
+}
+
+/** The outage fixture with the agent, and its own view of the agent's transport on demand. */
+function startOutageApp(agent: FakeAgent) {
+  const app = startApp({
+    cwd: OUTAGE_CWD,
+    args: ['app.js'],
+    preload: 'require',
+    network: true,
+    probes: [OUTAGE_PROBE],
+    timeoutMs: 110_000,
+    env: {
+      DD_TRACE_AGENT_URL: agent.url.toString(),
+      DD_SERVICE: 'outage-fixture',
+      DD_REMOTE_CONFIG_POLL_INTERVAL_SECONDS: '0.2',
+      DD_DYNAMIC_INSTRUMENTATION_UPLOAD_INTERVAL_SECONDS: '0.1',
+      // ~2000 log lines a second cost more than the default 20 % CPU budget on a slow machine; the
+      // budget would (rightly) disable the probe, and this test is about the transport.
+      PERISCOPE_PROBE_CPU_BUDGET_PERCENT: '0',
+    },
+  });
+  const views: AppView[] = [];
+  let onView: (() => void) | undefined;
+  let pending = '';
+  app.child.stderr!.on('data', (d: Buffer) => {
+    pending += d.toString();
+    for (let i = pending.indexOf('\n'); i !== -1; i = pending.indexOf('\n')) {
+      const line = pending.slice(0, i);
+      pending = pending.slice(i + 1);
+      if (line.startsWith('diag ')) views.push(JSON.parse(line.slice('diag '.length)) as AppView);
+    }
+    onView?.();
+  });
+
+  /** Asks the app (SIGUSR2) and resolves with its answer. */
+  const ask = (): Promise<AppView> =>
+    new Promise((resolve, reject) => {
+      const n = views.length + 1;
+      const timer = setTimeout(() => reject(new Error(`the app did not answer diagnostics request ${n}`)), 10_000);
+      onView = () => {
+        const view = views.find((v) => v.n === n);
+        if (!view) return;
+        clearTimeout(timer);
+        onView = undefined;
+        resolve(view);
+      };
+      app.child.kill('SIGUSR2');
+    });
+
+  /**
+   * Asks until `predicate` holds; every answer on the way must show the queues within their caps.
+   * The pause between questions only paces them: the answer decides.
+   */
+  const until = async (predicate: (t: HttpSinkStats) => boolean, timeoutMs: number, description: string): Promise<HttpSinkStats> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const view = await ask();
+      const t = view.transport;
+      assert.ok(t, 'diagnostics() includes the transport counters');
+      assertWithinCaps(t, view.n);
+      if (predicate(t)) return t;
+      if (Date.now() > deadline) assert.fail(`${description}: not seen within ${timeoutMs} ms; last: ${JSON.stringify(t)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { app, ask, until, views };
+}
+
+function assertWithinCaps(t: HttpSinkStats, n: number): void {
+  assert.equal(t.events.maxQueueItems, EVENT_QUEUE_CAPS.maxQueueItems);
+  assert.equal(t.events.maxQueueBytes, EVENT_QUEUE_CAPS.maxQueueBytes);
+  for (const q of [t.events, t.statuses]) {
+    assert.ok(q.queuedItems <= q.maxQueueItems, `answer ${n}: ${q.queuedItems} items queued, cap ${q.maxQueueItems}`);
+    assert.ok(q.queuedBytes <= q.maxQueueBytes, `answer ${n}: ${q.queuedBytes} bytes queued, cap ${q.maxQueueBytes}`);
+  }
+}
+
+/** The fixture without agent: what its stdout and exit code must stay. */
+async function outageBaseline(): Promise<AppRun> {
+  const baseline = startApp({ cwd: OUTAGE_CWD, args: ['app.js'], preload: false, network: true });
+  await ready(baseline);
+  baseline.child.kill('SIGTERM');
+  const run = await baseline.done;
+  assert.equal(run.stdout, 'ready\ncalls true\nwrong 0\nerrors 0\n');
+  return run;
+}
+
+/** Stops the app (and the fake agent). */
+async function stopBoth(app: StartedApp, agent: FakeAgent): Promise<AppRun> {
+  app.child.kill('SIGTERM');
+  const run = await app.done;
+  await agent.close();
+  return run;
+}
+
+/** The app behaved as without agent: stdout, exit code, nothing on stderr but its answers. */
+function assertUnchanged(run: AppRun, expected: AppRun): void {
+  assert.equal(run.code, expected.code, run.stderr);
+  assert.equal(run.stdout, expected.stdout);
+  assert.deepEqual(run.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('diag ')), [], 'nothing on stderr but the answers');
+}
+
+/** Accepted probe events received since request number `from`. */
+function eventsSince(agent: FakeAgent, from: number): Array<Record<string, any>> {
+  return agent.requests
+    .slice(from)
+    .filter((r) => r.status !== undefined && r.status < 300 && (r.path === '/debugger/v2/input' || (r.path === '/debugger/v1/diagnostics' && !r.parts)))
+    .flatMap((r) => (Array.isArray(r.json) ? (r.json as Array<Record<string, any>>) : []));
+}
+
+test('the agent going away and coming back: the queue stays within its caps and counts drops, delivery resumes, the app is unchanged', async (t) => {
+  const expected = await outageBaseline();
+  const agent = await FakeAgent.start();
+  const { app, until, views } = startOutageApp(agent);
+  let run: AppRun;
+  try {
+    await ready(app);
+
+    // A: the agent is up, events arrive.
+    await agent.waitFor(() => eventsSince(agent, 0).length > 0, 15_000, 'events while the agent is up');
+    const up = await until((s) => s.events.sentItems > 0, 10_000, 'sentItems > 0');
+    assert.equal(up.eventsEndpoint, '/debugger/v2/input');
+    const { n: lastUp, heapUsed: heapUp } = views.at(-1)!;
+
+    // B: the agent goes away for as long as it takes the app to produce the queue's capacity
+    // twice over: the queue fills to its cap, then every further event is dropped and counted.
+    await agent.down();
+    const downAt = Date.now();
+    const full = await until((s) => s.events.droppedOverflow > 0, 30_000, 'drops while the agent is down');
+    // Log lines are a few hundred bytes: the item cap is reached long before the byte cap.
+    assert.equal(full.events.queuedItems, EVENT_QUEUE_CAPS.maxQueueItems);
+    const longDown = await until(
+      (s) => s.events.droppedOverflow >= full.events.droppedOverflow + EVENT_QUEUE_CAPS.maxQueueItems,
+      60_000,
+      'a queue-full of further drops',
+    );
+    assert.equal(longDown.events.queuedItems, EVENT_QUEUE_CAPS.maxQueueItems);
+    assert.equal(longDown.events.sentItems, full.events.sentItems, 'nothing delivered while down');
+    assert.ok(longDown.events.failedUploads >= 1, 'the failed deliveries are counted');
+    const heapDown = Math.max(...views.filter((v) => v.n > lastUp).map((v) => v.heapUsed));
+    t.diagnostic(`heapUsed: ${(heapUp / 2 ** 20).toFixed(1)} MiB up, at most ${(heapDown / 2 ** 20).toFixed(1)} MiB down; ${longDown.events.queuedBytes} bytes queued`);
+
+    // C: the agent comes back: what the queue held is delivered, then new events.
+    const requestsBeforeUp = agent.requests.length;
+    const upAt = Date.now(); // before listening: an event stamped earlier cannot have left the app yet
+    await agent.up();
+    await agent.waitFor(() => eventsSince(agent, requestsBeforeUp).some((e) => e['timestamp'] > upAt), 60_000, 'new events after the agent came back');
+    const whileDown = eventsSince(agent, 0).filter((e) => e['timestamp'] > downAt && e['timestamp'] < upAt).length;
+    assert.ok(whileDown <= EVENT_QUEUE_CAPS.maxQueueItems, `${whileDown} events from the outage delivered: at most the queue's capacity`);
+    assert.ok(whileDown >= EVENT_QUEUE_CAPS.maxQueueItems / 2, `${whileDown} events from the outage delivered: the queue kept them`);
+    const back = await until((s) => s.events.sentItems >= longDown.events.sentItems + whileDown && s.events.queuedItems < EVENT_QUEUE_CAPS.maxQueueItems, 30_000, 'the queue drained');
+    assert.ok(back.events.droppedOverflow >= longDown.events.droppedOverflow);
+    assert.equal(back.events.droppedRejected, 0);
+  } finally {
+    run = await stopBoth(app, agent);
+  }
+  assertUnchanged(run, expected);
+});
+
+test('an agent answering after the client timeout, then 404 on /debugger/v2/input: the queue stays within its caps, delivery resumes, events fall back to v1/diagnostics, the app is unchanged', async () => {
+  const expected = await outageBaseline();
+  const agent = await FakeAgent.start();
+  const { app, until } = startOutageApp(agent);
+  let run: AppRun;
+  try {
+    await ready(app);
+    await until((s) => s.events.sentItems > 0, 15_000, 'events delivered');
+
+    // Slow: event uploads are answered after 6 s, well past the client's 2 s timeout.
+    const answerInTime = agent.injectFault({ kind: 'slow', delayMs: 6000 }, { path: '/debugger/v2/input' });
+    const slowFrom = agent.requests.length;
+    await agent.waitFor(() => agent.requests.slice(slowFrom).filter((r) => r.fault === 'slow').length >= 2, 30_000, 'a timed-out upload tried again');
+    const slow = await until((s) => s.events.droppedOverflow > 0, 30_000, 'drops while the agent is slow');
+    assert.equal(slow.events.queuedItems, EVENT_QUEUE_CAPS.maxQueueItems);
+    assert.deepEqual(eventsSince(agent, slowFrom), [], 'no late answer counted as delivered');
+
+    answerInTime();
+    const fastAgainAt = Date.now();
+    await agent.waitFor(() => eventsSince(agent, slowFrom).some((e) => e['timestamp'] > fastAgainAt), 60_000, 'new events once the agent answers in time');
+
+    // 404 on v2: the sink resends the batch to v1/diagnostics and stays there.
+    agent.injectFault({ kind: 'status', status: 404, body: '404 page not found' }, { path: '/debugger/v2/input' });
+    const notFoundFrom = agent.requests.length;
+    const notFoundAt = Date.now();
+    const fellBack = await until((s) => s.eventsEndpoint === '/debugger/v1/diagnostics', 30_000, 'the fallback to v1/diagnostics');
+    const v2Asked = agent.requestsTo('/debugger/v2/input').length;
+    await agent.waitFor(
+      () =>
+        agent.requests
+          .slice(notFoundFrom)
+          .filter((r) => r.path === '/debugger/v1/diagnostics' && !r.parts && r.status === 200)
+          .filter((r) => Array.isArray(r.json) && (r.json as Array<Record<string, any>>).some((e) => e['timestamp'] > notFoundAt)).length >= 2,
+      30_000,
+      'events on /debugger/v1/diagnostics',
+    );
+    assert.equal(agent.requestsTo('/debugger/v2/input').length, v2Asked, 'v2 is not asked again');
+    assert.equal(agent.requests.slice(notFoundFrom).filter((r) => r.path === '/debugger/v2/input' && r.status === 404).length, 1);
+    const after = await until((s) => s.events.sentItems > fellBack.events.sentItems, 30_000, 'deliveries counted after the fallback');
+    assert.equal(after.events.droppedRejected, 0, 'the batch refused with 404 was resent, not dropped');
+  } finally {
+    run = await stopBoth(app, agent);
+  }
+  assertUnchanged(run, expected);
 });
