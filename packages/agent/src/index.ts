@@ -22,6 +22,8 @@ export { loadConfig, type AgentOptions, type AgentConfig } from './config/settin
 export type { Sink } from './sink.js';
 export type { ProbeInfo, ProbeState } from './probes/manager.js';
 export type { CoverageReport, FileCoverage } from './probes/coverage.js';
+// What `diagnostics().transport` holds when the agent sends to an agent/server over HTTP.
+export type { HttpSinkStats, UploadQueueStats } from './transport/index.js';
 
 export interface StartOptions extends AgentOptions {
   /** Where results go; defaults to the JSON-lines output file when set, else the agent over HTTP. */
