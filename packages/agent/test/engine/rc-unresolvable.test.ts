@@ -2,21 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { FakeAgent, probePath } from '../helpers/fake-agent.js';
-import { FIXTURES, startApp, type StartedApp } from '../helpers/run-app.js';
+import { FIXTURES, ready, startApp } from '../helpers/run-app.js';
 
 const dir = path.join(FIXTURES, 'engine/rc-unresolvable');
-
-/** Resolves once the fixture printed `ready` (SIGTERM handler installed, first call made). */
-function ready(app: StartedApp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    app.child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready\n')) resolve();
-    });
-    app.child.once('exit', (code) => reject(new Error(`app exited (${code}) before it was ready`)));
-  });
-}
 
 const probe = (id: string, sourceFile: string, line: number) => ({
   id,

@@ -4,23 +4,11 @@ import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { FakeAgent } from '../helpers/fake-agent.js';
-import { FIXTURES, startApp, type AppRun, type StartedApp } from '../helpers/run-app.js';
+import { FIXTURES, ready, startApp, type AppRun, type StartedApp } from '../helpers/run-app.js';
 import type { HttpSinkStats } from '../../src/transport/index.js';
 
 const SCHEMAS = new URL('../../../../../conformance/system-tests-probes/schemas/', import.meta.url);
 const schema = (name: string) => JSON.parse(readFileSync(new URL(name, SCHEMAS), 'utf8')) as object;
-
-/** Resolves once the fixture printed `ready` (SIGTERM handler installed, first call made). */
-function ready(app: StartedApp): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    app.child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('ready\n')) resolve();
-    });
-    app.child.once('exit', (code) => reject(new Error(`app exited (${code}) before it was ready`)));
-  });
-}
 
 const probe = (version: number, template: string, extra: Record<string, unknown> = {}) => ({
   id: 'rc-probe-1',

@@ -109,3 +109,15 @@ export function eventsOf(run: AppRun, probeId: string): ProbeEvent[] {
 export function logProbe(id: string, sourceFile: string, line: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { id, version: 0, type: 'LOG_PROBE', where: { sourceFile, lines: [String(line)] }, template: `probe ${id}`, ...extra };
 }
+
+/** Resolves once the fixture printed `ready` (SIGTERM handler installed, first call made). */
+export function ready(app: StartedApp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    app.child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready\n')) resolve();
+    });
+    app.child.once('exit', (code) => reject(new Error(`app exited (${code}) before it was ready`)));
+  });
+}
