@@ -32,6 +32,12 @@ export interface AgentOptions {
   symbolDatabaseForceUpload?: boolean;
   symbolDatabaseIncludes?: string[];
   symbolDatabaseHotLoad?: boolean;
+  /**
+   * Where symbol extraction runs: a child process at the lowest CPU priority (default) or a worker
+   * thread. On few cores a worker thread's parsing and V8's GC threads for its heap take CPU from
+   * the application's thread; a low-priority process yields it.
+   */
+  symbolDatabaseIsolation?: 'process' | 'thread';
   /** Write events and statuses as JSON lines to this file (`-` = stdout). */
   outputFile?: string;
   /** The application root for relative paths; defaults to the process's cwd. */
@@ -70,6 +76,7 @@ export interface AgentConfig {
   symbolDatabaseForceUpload: boolean;
   symbolDatabaseIncludes: string[];
   symbolDatabaseHotLoad: boolean;
+  symbolDatabaseIsolation: 'process' | 'thread';
   gitCommitSha: string | undefined;
   gitRepositoryUrl: string | undefined;
   outputFile: string | undefined;
@@ -97,6 +104,15 @@ function parseBool(env: Env, names: string[], warn: Warn): boolean | undefined {
   if (v === 'true' || v === '1' || v === 'yes' || v === 'on') return true;
   if (v === 'false' || v === '0' || v === 'no' || v === 'off') return false;
   warn(`${hit[0]}=${JSON.stringify(hit[1])} is not a boolean (true/false); using the default`);
+  return undefined;
+}
+
+function parseIsolation(env: Env, warn: Warn): 'process' | 'thread' | undefined {
+  const hit = first(env, ['PERISCOPE_SYMBOL_DATABASE_ISOLATION']);
+  if (!hit) return undefined;
+  const v = hit[1].toLowerCase();
+  if (v === 'process' || v === 'thread') return v;
+  warn(`${hit[0]}=${JSON.stringify(hit[1])} is not "process" or "thread"; using the default`);
   return undefined;
 }
 
@@ -254,6 +270,7 @@ export function loadConfig(options: AgentOptions = {}, env: Env = process.env, w
       false,
     symbolDatabaseIncludes: options.symbolDatabaseIncludes ?? parseList(env, 'DD_SYMBOL_DATABASE_INCLUDES') ?? [],
     symbolDatabaseHotLoad: options.symbolDatabaseHotLoad ?? parseBool(env, ['PERISCOPE_SYMBOL_DATABASE_HOT_LOAD'], warn) ?? true,
+    symbolDatabaseIsolation: options.symbolDatabaseIsolation ?? parseIsolation(env, warn) ?? 'process',
     gitCommitSha: gitEnabled ? (env['DD_GIT_COMMIT_SHA'] ?? tags['git.commit.sha']) : undefined,
     gitRepositoryUrl: gitRepo !== undefined ? stripCredentials(gitRepo) : undefined,
     outputFile: options.outputFile ?? first(env, ['PERISCOPE_OUTPUT_FILE'])?.[1],

@@ -166,7 +166,7 @@ export class SymbolDatabase {
         hostDedupDir: dedup === false ? undefined : (dedup.dir ?? defaultHostDedupDir(config.service, config.env ?? '', config.version ?? '', config.agentUrl.toString())),
         claimTtlMs: this.#claimTtlMs,
       },
-      { maxRestarts: 3, onCrash: (reason) => this.#onWorkerCrash(reason) },
+      { maxRestarts: 3, onCrash: (reason) => this.#onWorkerCrash(reason), isolation: config.symbolDatabaseIsolation },
     );
   }
 

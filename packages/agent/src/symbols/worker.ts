@@ -1,7 +1,9 @@
 /**
- * The symbols worker thread: reads, hashes, parses and encodes off the application's thread,
- * and owns the host-wide upload markers. It holds each extracted root as JSON text until the
- * main thread says it was uploaded (commit) or given up (release).
+ * The symbols worker: reads, hashes, parses and encodes off the application's thread, and owns
+ * the host-wide upload markers. It holds each extracted root as JSON text until the main thread
+ * says it was uploaded (commit) or given up (release). It runs as a child process (the default:
+ * `process.send`, initialised by its first message) or as a worker thread (`parentPort`,
+ * `workerData`); see worker-client.ts for why.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { encodeAttachments } from './batch-encoder.js';
@@ -17,9 +19,12 @@ interface HeldRoot {
   claimed: boolean;
 }
 
-const init = workerData as WorkerInit;
-const extractor = new FileExtractor({ appRoot: init.appRoot, includes: init.includes, maxFileBytes: init.maxFileBytes, maxFiles: init.maxFiles });
-const dedup = init.hostDedupDir !== undefined ? new HostDedup({ dir: init.hostDedupDir, claimTtlMs: init.claimTtlMs }) : undefined;
+let extractor: FileExtractor;
+let dedup: HostDedup | undefined;
+function setup(init: WorkerInit): void {
+  extractor = new FileExtractor({ appRoot: init.appRoot, includes: init.includes, maxFileBytes: init.maxFileBytes, maxFiles: init.maxFiles });
+  dedup = init.hostDedupDir !== undefined ? new HostDedup({ dir: init.hostDedupDir, claimTtlMs: init.claimTtlMs }) : undefined;
+}
 const held = new Map<number, HeldRoot>();
 let nextRef = 1;
 
@@ -94,14 +99,36 @@ function ownBuffer(buf: Buffer): Uint8Array {
   return buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength ? buf : new Uint8Array(buf);
 }
 
-parentPort?.on('message', (msg: { id: number; req: WorkerRequest }) => {
-  let response: WorkerResponse;
+function respond(msg: { id: number; req: WorkerRequest }): WorkerResponse {
   try {
-    const result = handle(msg.req);
-    response = { id: msg.id, result, counters: extractor.counters };
+    return { id: msg.id, result: handle(msg.req), counters: extractor.counters };
   } catch (err) {
-    response = { id: msg.id, error: err instanceof Error ? err.message : String(err), counters: extractor.counters };
+    return { id: msg.id, error: err instanceof Error ? err.message : String(err), counters: extractor.counters };
   }
-  const transfer = response.result?.op === 'encode' ? response.result.parts.map((p) => p.gzip.buffer as ArrayBuffer) : [];
-  parentPort!.postMessage(response, transfer);
-});
+}
+
+if (parentPort) {
+  setup(workerData as WorkerInit);
+  parentPort.on('message', (msg: { id: number; req: WorkerRequest }) => {
+    const response = respond(msg);
+    const transfer = response.result?.op === 'encode' ? response.result.parts.map((p) => p.gzip.buffer as ArrayBuffer) : [];
+    parentPort!.postMessage(response, transfer);
+  });
+} else if (process.send) {
+  // A child process: the first message is the init; the application going away (the IPC
+  // channel closing, whatever the reason) ends it.
+  let ready = false;
+  process.on('message', (msg: { init: WorkerInit } | { id: number; req: WorkerRequest }) => {
+    if (!ready) {
+      setup((msg as { init: WorkerInit }).init);
+      ready = true;
+      return;
+    }
+    try {
+      process.send!(respond(msg as { id: number; req: WorkerRequest }));
+    } catch {
+      process.exit(0); // the channel closed under us: the application is gone
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+}

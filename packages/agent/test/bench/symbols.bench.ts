@@ -94,7 +94,15 @@ async function endToEnd(files: readonly string[], bytes: number): Promise<void> 
   }));
   const tracker: CodeTracker = { scripts: () => scripts, onScript: () => () => {}, getScriptSource: () => undefined };
   const config = loadConfig(
-    { service: 'symdb-bench', agentUrl, appRoot: REPO, symbolDatabaseForceUpload: true, symbolDatabaseIncludes: [NODE_MODULES] },
+    {
+      service: 'symdb-bench',
+      agentUrl,
+      appRoot: REPO,
+      symbolDatabaseForceUpload: true,
+      symbolDatabaseIncludes: [NODE_MODULES],
+      // BENCH_SYMDB_ISOLATION=thread measures the worker-thread variant (default: the product's).
+      ...(process.env['BENCH_SYMDB_ISOLATION'] === 'thread' ? { symbolDatabaseIsolation: 'thread' as const } : {}),
+    },
     {},
   );
   const db = new SymbolDatabase({ config, tracker, hostDedup: false, maxFileBytes: MAX_FILE_BYTES, maxFiles: 100_000 });

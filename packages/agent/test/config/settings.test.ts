@@ -33,6 +33,7 @@ test('defaults: RC on and polled every 5 s, DI on, agent at 127.0.0.1:8126, symb
   assert.equal(config.symbolDatabaseUploadEnabled, undefined);
   assert.equal(config.symbolDatabaseForceUpload, false);
   assert.equal(config.symbolDatabaseHotLoad, true);
+  assert.equal(config.symbolDatabaseIsolation, 'process');
   assert.deepEqual(config.symbolDatabaseIncludes, []);
   assert.deepEqual([config.redactedIdentifiers, config.redactionExcludedIdentifiers, config.redactedTypes], [[], [], []]);
 });
@@ -50,6 +51,7 @@ test('each invalid value gives exactly one warning naming it, and the default', 
     [{ DD_TRACE_AGENT_URL: 'localhost:8126' }, (c) => c.agentUrl.href, 'http://127.0.0.1:8126/', /"localhost:8126" is not an http/],
     [{ DD_TRACE_AGENT_URL: 'http://' }, (c) => c.agentUrl.href, 'http://127.0.0.1:8126/', /"http:\/\/" is not an http/],
     [{ DD_AGENT_HOST: 'bad host' }, (c) => c.agentUrl.href, 'http://127.0.0.1:8126/', /DD_AGENT_HOST="bad host"/],
+    [{ PERISCOPE_SYMBOL_DATABASE_ISOLATION: 'fiber' }, (c) => c.symbolDatabaseIsolation, 'process', /PERISCOPE_SYMBOL_DATABASE_ISOLATION="fiber" is not "process" or "thread"/],
   ];
   for (const [env, read, expected, message] of cases) {
     const { config, warnings } = load(env);
@@ -161,5 +163,6 @@ test('Symbol Database settings: tri-state upload, forced upload (both names), in
   assert.equal(load({ _DD_SYMBOL_DATABASE_FORCE_UPLOAD: '1' }).config.symbolDatabaseForceUpload, true);
   assert.deepEqual(load({ DD_SYMBOL_DATABASE_INCLUDES: '@acme/shared, lodash' }).config.symbolDatabaseIncludes, ['@acme/shared', 'lodash']);
   assert.equal(load({ PERISCOPE_SYMBOL_DATABASE_HOT_LOAD: 'false' }).config.symbolDatabaseHotLoad, false);
+  assert.equal(load({ PERISCOPE_SYMBOL_DATABASE_ISOLATION: 'Thread' }).config.symbolDatabaseIsolation, 'thread');
   assert.equal(load({ DD_SYMBOL_DATABASE_UPLOAD_ENABLED: 'true' }, { symbolDatabaseUploadEnabled: false }).config.symbolDatabaseUploadEnabled, false);
 });
