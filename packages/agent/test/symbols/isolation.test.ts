@@ -93,14 +93,18 @@ class App {
     this.child.stdout!.on('data', (d) => (this.stdout += d));
     this.child.stderr!.on('data', (d) => (this.stderr += d));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+    apps.push(this);
   }
 }
 
 let agent: FakeAgent;
+const apps: App[] = [];
 before(async () => {
   agent = await FakeAgent.start();
 });
 after(async () => {
+  // A failed assertion leaves its app (and the app's child) running: end them here.
+  for (const app of apps) if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
   await agent.close();
 });
 
