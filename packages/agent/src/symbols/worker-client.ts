@@ -40,11 +40,6 @@ interface WorkerHandle {
   terminate(): void;
 }
 
-/** `pid` of each live symbols child: tests and diagnostics can see it. */
-let lastChildPid: number | undefined;
-export function symbolsChildPid(): number | undefined {
-  return lastChildPid;
-}
 
 export class SymbolsWorker {
   readonly #init: WorkerInit;
@@ -183,7 +178,6 @@ export class SymbolsWorker {
     child.on('message', (msg: WorkerResponse) => this.#onMessage(msg));
     child.on('exit', (code, signal) => onExit(handle, code, signal ? `killed by ${signal}` : reason));
     if (child.pid !== undefined) {
-      lastChildPid = child.pid;
       try {
         setPriority(child.pid, 19); // the lowest: the application's threads come first
       } catch {
